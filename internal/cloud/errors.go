@@ -1,0 +1,98 @@
+package cloud
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// ErrorClass is what the reconciler needs to know to react to a failure.
+type ErrorClass string
+
+const (
+	// ClassTransient: 5xx, timeouts, connection resets. Retry with backoff.
+	ClassTransient ErrorClass = "Transient"
+	// ClassRateLimited: 413/429 overLimit. Retry after RetryAfter.
+	ClassRateLimited ErrorClass = "RateLimited"
+	// ClassBusy: the server is doing something else (409 with a task_state).
+	// Wait with backoff; not a failure.
+	ClassBusy ErrorClass = "Busy"
+	// ClassConflict: the server is in a state that does not allow snapshots
+	// (409 with a vm_state). Retried a few times, then terminal.
+	ClassConflict ErrorClass = "Conflict"
+	// ClassUnauthorized: 401 after one re-authentication.
+	ClassUnauthorized ErrorClass = "Unauthorized"
+	// ClassForbidden: 403, policy or quota. Terminal until the spec or the
+	// Cloud changes.
+	ClassForbidden ErrorClass = "Forbidden"
+	// ClassNotFound: 404 for the thing asked about.
+	ClassNotFound ErrorClass = "NotFound"
+	// ClassInvalid: 400/405/406/415 and local validation. Terminal until the
+	// spec or the Cloud changes.
+	ClassInvalid ErrorClass = "Invalid"
+)
+
+// Error is a classified cloud failure. Message is the cloud's own message
+// (never a credential); HTTPStatus is 0 for failures without a response.
+type Error struct {
+	Class      ErrorClass
+	Op         string
+	HTTPStatus int
+	Message    string
+	// RetryAfter is the wait the cloud asked for (Retry-After, retryAfter,
+	// retryAt), zero when it did not say.
+	RetryAfter time.Duration
+	Err        error
+}
+
+func (e *Error) Error() string {
+	switch {
+	case e.HTTPStatus != 0 && e.Message != "":
+		return fmt.Sprintf("%s: HTTP %d: %s", e.Op, e.HTTPStatus, e.Message)
+	case e.HTTPStatus != 0:
+		return fmt.Sprintf("%s: HTTP %d", e.Op, e.HTTPStatus)
+	case e.Message != "":
+		return fmt.Sprintf("%s: %s", e.Op, e.Message)
+	case e.Err != nil:
+		return fmt.Sprintf("%s: %v", e.Op, e.Err)
+	}
+	return e.Op + ": " + string(e.Class)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Terminal reports whether retrying without a change to the spec or the
+// Cloud is pointless.
+func (e *Error) Terminal() bool {
+	switch e.Class {
+	case ClassForbidden, ClassInvalid, ClassUnauthorized, ClassNotFound:
+		return true
+	}
+	return false
+}
+
+// ClassOf returns the class of err, or "" when err is not a classified
+// cloud error.
+func ClassOf(err error) ErrorClass {
+	var ce *Error
+	if errors.As(err, &ce) {
+		return ce.Class
+	}
+	return ""
+}
+
+// IsNotFound reports whether err is a classified 404.
+func IsNotFound(err error) bool { return ClassOf(err) == ClassNotFound }
+
+// AsError returns err as *Error, wrapping unclassified errors as transient
+// (an error we cannot explain is retried, never taken as final).
+func AsError(op string, err error) *Error {
+	if err == nil {
+		return nil
+	}
+	var ce *Error
+	if errors.As(err, &ce) {
+		return ce
+	}
+	return &Error{Class: ClassTransient, Op: op, Message: err.Error(), Err: err}
+}

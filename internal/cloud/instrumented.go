@@ -1,0 +1,76 @@
+package cloud
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/serverimage-operator/serverimage-operator/internal/metrics"
+)
+
+// Instrument wraps p so that every call is counted and timed by provider,
+// operation and HTTP status.
+func Instrument(name ProviderName, p Provider) Provider {
+	ip := &instrumented{name: string(name), next: p}
+	if b, ok := p.(BatchImageGetter); ok {
+		return &instrumentedBatch{instrumented: ip, batch: b}
+	}
+	return ip
+}
+
+type instrumented struct {
+	name string
+	next Provider
+}
+
+func (i *instrumented) observe(op string, start time.Time, err error) {
+	code := "200"
+	if err != nil {
+		code = "0"
+		if ce := AsError(op, err); ce.HTTPStatus != 0 {
+			code = strconv.Itoa(ce.HTTPStatus)
+		}
+	}
+	metrics.CloudRequests.WithLabelValues(i.name, op, code).Inc()
+	metrics.CloudRequestDuration.WithLabelValues(i.name, op).Observe(time.Since(start).Seconds())
+}
+
+func (i *instrumented) Authenticate(ctx context.Context) (err error) {
+	defer func(t time.Time) { i.observe("authenticate", t, err) }(time.Now())
+	return i.next.Authenticate(ctx)
+}
+
+func (i *instrumented) GetServer(ctx context.Context, id string) (s *Server, err error) {
+	defer func(t time.Time) { i.observe("getServer", t, err) }(time.Now())
+	return i.next.GetServer(ctx, id)
+}
+
+func (i *instrumented) CreateImage(ctx context.Context, req CreateImageRequest) (id string, err error) {
+	defer func(t time.Time) { i.observe("createImage", t, err) }(time.Now())
+	return i.next.CreateImage(ctx, req)
+}
+
+func (i *instrumented) GetImage(ctx context.Context, id string) (img *Image, err error) {
+	defer func(t time.Time) { i.observe("getImage", t, err) }(time.Now())
+	return i.next.GetImage(ctx, id)
+}
+
+func (i *instrumented) FindImages(ctx context.Context, q FindImagesQuery) (imgs []Image, err error) {
+	defer func(t time.Time) { i.observe("findImages", t, err) }(time.Now())
+	return i.next.FindImages(ctx, q)
+}
+
+func (i *instrumented) DeleteImage(ctx context.Context, id string) (err error) {
+	defer func(t time.Time) { i.observe("deleteImage", t, err) }(time.Now())
+	return i.next.DeleteImage(ctx, id)
+}
+
+type instrumentedBatch struct {
+	*instrumented
+	batch BatchImageGetter
+}
+
+func (i *instrumentedBatch) GetImages(ctx context.Context, ids []string) (m map[string]Image, err error) {
+	defer func(t time.Time) { i.observe("getImages", t, err) }(time.Now())
+	return i.batch.GetImages(ctx, ids)
+}

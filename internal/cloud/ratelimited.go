@@ -1,0 +1,89 @@
+package cloud
+
+import (
+	"context"
+
+	"golang.org/x/time/rate"
+)
+
+// RateLimit wraps p so that all calls through it share one token bucket.
+// Every ServerImage of a Cloud goes through the same Provider, so the limit
+// holds for the Cloud as a whole however many objects there are.
+func RateLimit(p Provider, limiter *rate.Limiter) Provider {
+	if limiter == nil {
+		return p
+	}
+	rl := &rateLimited{next: p, limiter: limiter}
+	if b, ok := p.(BatchImageGetter); ok {
+		return &rateLimitedBatch{rateLimited: rl, batch: b}
+	}
+	return rl
+}
+
+type rateLimited struct {
+	next    Provider
+	limiter *rate.Limiter
+}
+
+func (r *rateLimited) wait(ctx context.Context, op string) error {
+	if err := r.limiter.Wait(ctx); err != nil {
+		// A wait longer than the context allows is the same as the cloud
+		// saying "slow down": retry later.
+		return &Error{Class: ClassRateLimited, Op: op, Message: "client-side rate limit of the Cloud reached", Err: err}
+	}
+	return nil
+}
+
+func (r *rateLimited) Authenticate(ctx context.Context) error {
+	if err := r.wait(ctx, "authenticate"); err != nil {
+		return err
+	}
+	return r.next.Authenticate(ctx)
+}
+
+func (r *rateLimited) GetServer(ctx context.Context, id string) (*Server, error) {
+	if err := r.wait(ctx, "getServer"); err != nil {
+		return nil, err
+	}
+	return r.next.GetServer(ctx, id)
+}
+
+func (r *rateLimited) CreateImage(ctx context.Context, req CreateImageRequest) (string, error) {
+	if err := r.wait(ctx, "createImage"); err != nil {
+		return "", err
+	}
+	return r.next.CreateImage(ctx, req)
+}
+
+func (r *rateLimited) GetImage(ctx context.Context, id string) (*Image, error) {
+	if err := r.wait(ctx, "getImage"); err != nil {
+		return nil, err
+	}
+	return r.next.GetImage(ctx, id)
+}
+
+func (r *rateLimited) FindImages(ctx context.Context, q FindImagesQuery) ([]Image, error) {
+	if err := r.wait(ctx, "findImages"); err != nil {
+		return nil, err
+	}
+	return r.next.FindImages(ctx, q)
+}
+
+func (r *rateLimited) DeleteImage(ctx context.Context, id string) error {
+	if err := r.wait(ctx, "deleteImage"); err != nil {
+		return err
+	}
+	return r.next.DeleteImage(ctx, id)
+}
+
+type rateLimitedBatch struct {
+	*rateLimited
+	batch BatchImageGetter
+}
+
+func (r *rateLimitedBatch) GetImages(ctx context.Context, ids []string) (map[string]Image, error) {
+	if err := r.wait(ctx, "getImages"); err != nil {
+		return nil, err
+	}
+	return r.batch.GetImages(ctx, ids)
+}
