@@ -1,0 +1,235 @@
+package fakecloud
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestCreateImageResponseByMicroversion(t *testing.T) {
+	c := newTestCloud(t, Options{})
+	tok := login(t, c)
+	tests := []struct {
+		name     string
+		base     string
+		mv       string
+		wantBody bool
+		location string // prefix of Location before the ID; "" for none
+	}{
+		{"2.1 Location with double slash", c.ComputeURL(), "", false, c.URL() + "/image//images/"},
+		{"2.44 still Location", c.ComputeURL(), "2.44", false, c.URL() + "/image//images/"},
+		{"2.45 body", c.ComputeURL(), "2.45", true, ""},
+		{"latest body", c.ComputeURL(), "latest", true, ""},
+		{"project in path", c.URL() + "/compute/v2.1/" + c.ProjectID(), "", false, c.URL() + "/image//images/"},
+		{"legacy v2 points at its proxy", c.LegacyComputeURL(), "2.45", false, c.LegacyComputeURL() + "/images/"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := c.AddServer(Server{})
+			var hdr []string
+			if tc.mv != "" {
+				hdr = append(hdr, "OpenStack-API-Version: compute "+tc.mv)
+			}
+			r := do(t, http.MethodPost, tc.base+"/servers/"+s.ID+"/action", tok,
+				map[string]any{"createImage": map[string]any{"name": "snap", "metadata": map[string]string{"k": "v"}}}, hdr...)
+			if r.status != http.StatusAccepted {
+				t.Fatalf("status %d: %s", r.status, r.raw)
+			}
+			loc := r.header.Get("Location")
+			var id string
+			if tc.wantBody {
+				id = r.str("image_id")
+				if id == "" || loc != "" {
+					t.Fatalf("want body and no Location; body %s, Location %q", r.raw, loc)
+				}
+			} else {
+				if len(r.raw) != 0 || !strings.HasPrefix(loc, tc.location) {
+					t.Fatalf("want empty body and Location %s...; body %q, Location %q", tc.location, r.raw, loc)
+				}
+				id = strings.TrimPrefix(loc, tc.location)
+			}
+			// The image exists, queued, before the answer arrived.
+			img, ok := c.Image(id)
+			if !ok || img.Status != StatusQueued || img.Name != "snap" {
+				t.Fatalf("image %+v %v", img, ok)
+			}
+			want := map[string]string{
+				"instance_uuid": s.ID, "image_type": "snapshot", "user_id": c.UserID(), "k": "v",
+			}
+			for k, v := range want {
+				if img.Properties[k] != v {
+					t.Errorf("property %s = %q, want %q", k, img.Properties[k], v)
+				}
+			}
+			if img.Owner != c.ProjectID() || img.ServerID != s.ID {
+				t.Errorf("owner %q server %q", img.Owner, img.ServerID)
+			}
+		})
+	}
+}
+
+func TestCreateImageConflictsAndNotFound(t *testing.T) {
+	c := newTestCloud(t, Options{QueuedFor: time.Hour})
+	tok := login(t, c)
+	tests := []struct {
+		name    string
+		server  Server
+		status  int
+		message string // %s is the server ID
+	}{
+		{"active", Server{}, 202, ""},
+		{"shutoff allowed", Server{Status: "SHUTOFF"}, 202, ""},
+		{"paused allowed", Server{Status: "PAUSED"}, 202, ""},
+		{"suspended allowed", Server{Status: "SUSPENDED"}, 202, ""},
+		{"error", Server{Status: "ERROR"}, 409, "Cannot 'createImage' instance %s while it is in vm_state error"},
+		{"building", Server{Status: "BUILD"}, 409, "Cannot 'createImage' instance %s while it is in vm_state building"},
+		{"shelved offloaded", Server{VMState: "shelved_offloaded"}, 409, "Cannot 'createImage' instance %s while it is in vm_state shelved_offloaded"},
+		{"busy", Server{TaskState: "resize_prep"}, 409, "Cannot 'createImage' instance %s while it is in task_state resize_prep"},
+		{"vm_state checked first", Server{Status: "ERROR", TaskState: "deleting"}, 409, "Cannot 'createImage' instance %s while it is in vm_state error"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := c.AddServer(tc.server)
+			r := createImage(t, c, tok, s.ID, "snap", "2.45", nil)
+			if r.status != tc.status {
+				t.Fatalf("status %d: %s", r.status, r.raw)
+			}
+			if tc.status == 409 {
+				if got, want := r.str("conflictingRequest", "message"), fmt.Sprintf(tc.message, s.ID); got != want {
+					t.Errorf("message %q, want %q", got, want)
+				}
+				return
+			}
+			// A second snapshot while the first runs is refused.
+			r2 := createImage(t, c, tok, s.ID, "again", "2.45", nil)
+			want := fmt.Sprintf("Cannot 'createImage' instance %s while it is in task_state image_snapshot", s.ID)
+			if r2.status != 409 || r2.str("conflictingRequest", "message") != want {
+				t.Errorf("second createImage: %d %s", r2.status, r2.raw)
+			}
+		})
+	}
+	t.Run("unknown server", func(t *testing.T) {
+		r := createImage(t, c, tok, "00000000-0000-4000-8000-000000000000", "snap", "", nil)
+		if r.status != 404 || r.str("itemNotFound", "message") != "Instance 00000000-0000-4000-8000-000000000000 could not be found." {
+			t.Errorf("%d %s", r.status, r.raw)
+		}
+		g := do(t, http.MethodGet, c.ComputeURL()+"/servers/nope", tok, nil)
+		if g.status != 404 || g.str("itemNotFound", "message") != "Instance nope could not be found." {
+			t.Errorf("get: %d %s", g.status, g.raw)
+		}
+	})
+	if n := len(c.Images()); n != 4 {
+		t.Errorf("%d images, want 4 (one per accepted snapshot)", n)
+	}
+}
+
+func TestCreateImageValidation(t *testing.T) {
+	c := newTestCloud(t, Options{})
+	tok := login(t, c)
+	many := func(n int) map[string]any {
+		m := map[string]any{}
+		for i := range n {
+			m[fmt.Sprintf("key%03d", i)] = "v"
+		}
+		return m
+	}
+	tests := []struct {
+		name   string
+		entity any
+		mv     string
+		status int
+	}{
+		{"ok", map[string]any{"name": "snap", "metadata": map[string]any{"serverimage_uid": "u", "example.com:uid": "x", "a b-c_d.e": "y"}}, "", 202},
+		{"missing name", map[string]any{"metadata": map[string]any{}}, "", 400},
+		{"empty name", map[string]any{"name": ""}, "", 400},
+		{"name not a string", map[string]any{"name": 7}, "", 400},
+		{"leading space", map[string]any{"name": " snap"}, "", 400},
+		{"trailing space", map[string]any{"name": "snap "}, "", 400},
+		{"name 255", map[string]any{"name": strings.Repeat("n", 255)}, "", 202},
+		{"name 256", map[string]any{"name": strings.Repeat("n", 256)}, "", 400},
+		{"control character", map[string]any{"name": "sn\x01ap"}, "", 400},
+		{"slash in key", map[string]any{"name": "snap", "metadata": map[string]any{"example.com/uid": "x"}}, "", 400},
+		{"empty key", map[string]any{"name": "snap", "metadata": map[string]any{"": "x"}}, "", 400},
+		{"value 256", map[string]any{"name": "snap", "metadata": map[string]any{"k": strings.Repeat("v", 256)}}, "", 400},
+		{"value not a string", map[string]any{"name": "snap", "metadata": map[string]any{"k": 1}}, "", 400},
+		{"metadata not an object", map[string]any{"name": "snap", "metadata": []string{"a"}}, "", 400},
+		{"extra property", map[string]any{"name": "snap", "flavor": "x"}, "", 400},
+		{"not an object", "snap", "", 400},
+		{"122 items before 2.39", map[string]any{"name": "snap", "metadata": many(122)}, "2.38", 202},
+		{"128 items pass Nova's quota, not Glance's", map[string]any{"name": "snap", "metadata": many(128)}, "2.38", 500},
+		{"129 items before 2.39", map[string]any{"name": "snap", "metadata": many(129)}, "2.38", 403},
+		{"129 items from 2.39 hit Glance's quota", map[string]any{"name": "snap", "metadata": many(129)}, "2.39", 500},
+		{"120 items from 2.39", map[string]any{"name": "snap", "metadata": many(120)}, "2.39", 202},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := c.AddServer(Server{})
+			var hdr []string
+			if tc.mv != "" {
+				hdr = append(hdr, "X-OpenStack-Nova-API-Version: "+tc.mv)
+			}
+			before := len(c.Images())
+			r := do(t, http.MethodPost, c.ComputeURL()+"/servers/"+s.ID+"/action", tok, map[string]any{"createImage": tc.entity}, hdr...)
+			if r.status != tc.status {
+				t.Fatalf("status %d, want %d: %s", r.status, tc.status, r.raw)
+			}
+			if tc.status == 202 {
+				return
+			}
+			if r.str(novaFaultName(tc.status), "message") == "" {
+				t.Errorf("fault body %s", r.raw)
+			}
+			if tc.status == 403 && r.str("forbidden", "message") != "Image metadata limit exceeded" {
+				t.Errorf("403 message %s", r.raw)
+			}
+			if len(c.Images()) != before {
+				t.Error("a rejected createImage created an image")
+			}
+		})
+	}
+}
+
+func TestServerBodyAndOtherActions(t *testing.T) {
+	c := newTestCloud(t, Options{})
+	tok := login(t, c)
+	s := c.AddServer(Server{Name: "web-1", Status: "SHUTOFF"})
+	tests := []struct {
+		mv     string
+		flavor string // a key that must be in the flavor
+		tags   bool
+	}{
+		{"2.1", "id", false},
+		{"2.47", "original_name", true},
+	}
+	for _, tc := range tests {
+		r := do(t, http.MethodGet, c.ComputeURL()+"/servers/"+s.ID, tok, nil, "OpenStack-API-Version: compute "+tc.mv)
+		srv, _ := r.body["server"].(map[string]any)
+		if srv["id"] != s.ID || srv["name"] != "web-1" || srv["status"] != "SHUTOFF" ||
+			srv["OS-EXT-STS:vm_state"] != "stopped" || srv["OS-EXT-STS:task_state"] != nil || srv["tenant_id"] != c.ProjectID() {
+			t.Errorf("%s: server %s", tc.mv, r.raw)
+		}
+		if _, ok := dig(srv, "flavor", tc.flavor).(any); !ok || dig(srv, "flavor", tc.flavor) == nil {
+			t.Errorf("%s: flavor %v", tc.mv, srv["flavor"])
+		}
+		if _, ok := srv["tags"]; ok != tc.tags {
+			t.Errorf("%s: tags present %v", tc.mv, ok)
+		}
+	}
+	c.SetServer(Server{ID: s.ID, Status: "ACTIVE", TaskState: "rebooting"})
+	if got, _ := c.GetServer(s.ID); got.VMState != "active" || got.TaskState != "rebooting" || got.Name != "web-1" {
+		t.Errorf("after SetServer: %+v", got)
+	}
+	r := do(t, http.MethodPost, c.ComputeURL()+"/servers/"+s.ID+"/action", tok, map[string]any{"os-start": nil})
+	if r.status != 400 || r.str("badRequest", "message") != "There is no such action: os-start" {
+		t.Errorf("unknown action: %d %s", r.status, r.raw)
+	}
+	r = do(t, http.MethodPost, c.ComputeURL()+"/servers/"+s.ID+"/action", tok, "{oops")
+	if r.status != 400 {
+		t.Errorf("malformed action: %d %s", r.status, r.raw)
+	}
+	if c.Calls(OpCreateImage) != 0 || c.Calls(OpOther) != 2 {
+		t.Errorf("ledger %v", c.Ledger())
+	}
+}
