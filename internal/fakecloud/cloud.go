@@ -143,6 +143,9 @@ func (c *Cloud) route(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if c.routeExtra(w, r) {
+		return
+	}
 	c.serve(w, r, call{op: OpOther, dialect: dialectNova}, func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, dialectNova, http.StatusNotFound, "The resource could not be found.", "")
 	})

@@ -13,6 +13,9 @@ const (
 	dialectKeystone dialect = iota
 	dialectNova
 	dialectGlance
+	// Further dialects register their error format (fronts.go) and use
+	// their own constants: dialectRackspace = 10, dialectHuawei = 20,
+	// dialectSCP = 30.
 )
 
 // novaFaultName is Nova's wrapper key for an error status (nova/api/
@@ -47,6 +50,10 @@ func novaFaultName(status int) string {
 // retryAfter, when set, goes to the Retry-After header and, for Nova
 // overLimit faults, into the body as well.
 func writeError(w http.ResponseWriter, d dialect, status int, msg, retryAfter string) {
+	if f, ok := errorWriterFor(d); ok {
+		f(w, status, msg, retryAfter)
+		return
+	}
 	if retryAfter != "" {
 		w.Header().Set("Retry-After", retryAfter)
 	}
