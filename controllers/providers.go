@@ -1,0 +1,109 @@
+package controllers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"golang.org/x/time/rate"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	imagesv1 "github.com/serverimage-operator/serverimage-operator/api/v1alpha1"
+	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
+)
+
+// Providers turns a Cloud and its Secret into a cached cloud.Provider.
+// Both reconcilers share one, so a Cloud's token and rate limiter are shared
+// by every ServerImage that uses it.
+type Providers struct {
+	Client client.Client
+	Cache  *cloud.Cache
+}
+
+// configError is a problem with the Cloud or its Secret as written: no call
+// to the cloud can fix it.
+type configError struct {
+	reason string
+	msg    string
+}
+
+func (e *configError) Error() string { return e.msg }
+
+// ForCloud returns the Provider of c.
+func (p *Providers) ForCloud(ctx context.Context, c *imagesv1.Cloud) (cloud.Provider, error) {
+	var secret corev1.Secret
+	key := types.NamespacedName{Namespace: c.Namespace, Name: c.Spec.CredentialsSecretRef.Name}
+	if err := p.Client.Get(ctx, key, &secret); err != nil {
+		if apierrors.IsNotFound(err) {
+			return nil, &configError{imagesv1.ReasonSecretNotFound,
+				fmt.Sprintf("credentials Secret %q not found in namespace %q", key.Name, key.Namespace)}
+		}
+		return nil, fmt.Errorf("reading credentials Secret %s: %w", key, err)
+	}
+	limiter, err := limiterFor(c.Spec.RateLimit)
+	if err != nil {
+		return nil, &configError{imagesv1.ReasonInvalidConfiguration, err.Error()}
+	}
+	version := strconv.FormatInt(c.Generation, 10) + "/" + secret.ResourceVersion
+	return p.Cache.Get(ctx, string(c.UID), version, func(ctx context.Context) (cloud.Provider, error) {
+		cfg := configFor(c, &secret)
+		prov, err := cloud.New(ctx, cfg)
+		switch {
+		case errors.Is(err, cloud.ErrProviderNotSupported):
+			return nil, &configError{imagesv1.ReasonProviderNotSupported,
+				fmt.Sprintf("provider %s is not supported yet by this operator version (supported: %v)", c.Spec.Provider, cloud.Supported())}
+		case err != nil:
+			return nil, &configError{imagesv1.ReasonInvalidConfiguration, err.Error()}
+		}
+		return cloud.RateLimit(cloud.Instrument(cfg.Provider, prov), limiter), nil
+	})
+}
+
+// Forget drops the cached Provider of a deleted Cloud.
+func (p *Providers) Forget(c *imagesv1.Cloud) { p.Cache.Forget(string(c.UID)) }
+
+func configFor(c *imagesv1.Cloud, secret *corev1.Secret) cloud.Config {
+	cfg := cloud.Config{
+		Provider:              cloud.ProviderName(c.Spec.Provider),
+		Credentials:           secret.Data,
+		CloudName:             c.Spec.CloudName,
+		Region:                c.Spec.Region,
+		Interface:             c.Spec.Interface,
+		ProjectID:             c.Spec.ProjectID,
+		ComputeMicroversion:   c.Spec.ComputeMicroversion,
+		ImagePollAPI:          string(c.Spec.ImagePollAPI),
+		InsecureSkipTLSVerify: c.Spec.InsecureSkipTLSVerify,
+	}
+	if e := c.Spec.Endpoints; e != nil {
+		cfg.IdentityURL, cfg.ComputeURL, cfg.ImageURL = e.Identity, e.Compute, e.Image
+	}
+	return cfg
+}
+
+func limiterFor(rl *imagesv1.RateLimit) (*rate.Limiter, error) {
+	if rl == nil {
+		return nil, nil
+	}
+	rps, err := strconv.ParseFloat(rl.RequestsPerSecond, 64)
+	if err != nil || rps <= 0 {
+		return nil, fmt.Errorf("rateLimit.requestsPerSecond %q must be a positive number", rl.RequestsPerSecond)
+	}
+	burst := int(rl.Burst)
+	if burst < 1 {
+		burst = 1
+	}
+	return rate.NewLimiter(rate.Limit(rps), burst), nil
+}
+
+// pollIntervalOf is the Cloud's poll interval, or the default.
+func pollIntervalOf(c *imagesv1.Cloud) time.Duration {
+	if c != nil && c.Spec.PollInterval != nil && c.Spec.PollInterval.Duration > 0 {
+		return c.Spec.PollInterval.Duration
+	}
+	return DefaultPollInterval
+}

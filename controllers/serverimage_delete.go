@@ -1,0 +1,124 @@
+package controllers
+
+import (
+	"context"
+	"fmt"
+
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	imagesv1 "github.com/serverimage-operator/serverimage-operator/api/v1alpha1"
+	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
+)
+
+// reconcileDelete applies the deletion policy, then releases the object.
+func (r *ServerImageReconciler) reconcileDelete(ctx context.Context, si *imagesv1.ServerImage) (reconcile.Result, error) {
+	if !controllerutil.ContainsFinalizer(si, imagesv1.FinalizerName) {
+		return reconcile.Result{}, nil
+	}
+	switch {
+	case si.Annotations[AbandonAnnotation] == "true":
+		r.forgetImage(ctx, si)
+		r.Recorder.Eventf(si, nil, "Warning", "Abandoned", "DeleteImage",
+			"annotation %s=true: released without touching cloud image %q", AbandonAnnotation, si.Status.ImageID)
+		return reconcile.Result{}, r.release(ctx, si)
+	case si.Spec.DeletionPolicy != imagesv1.DeletionPolicyDelete:
+		r.forgetImage(ctx, si)
+		if si.Status.ImageID != "" {
+			r.Recorder.Eventf(si, nil, "Normal", "Retained", "DeleteImage", "cloud image %s retained (deletionPolicy Retain)", si.Status.ImageID)
+		}
+		return reconcile.Result{}, r.release(ctx, si)
+	}
+
+	c, prov, res, ok := r.resolveCloud(ctx, si)
+	if ok && si.Status.ImageID != "" {
+		r.poller.forget(c.UID, si.Status.ImageID)
+	}
+	if !ok {
+		ready := readyCondition(si.Status.Conditions)
+		setProgressing(&si.Status.Conditions, si.Generation, imagesv1.ReasonDeletionFailed, fmt.Sprintf(
+			"cannot delete cloud image %q yet: %s; the finalizer stays until it is deleted (or set annotation %s=true to release the object and keep the image)",
+			si.Status.ImageID, ready.Message, AbandonAnnotation))
+		return res, nil
+	}
+	ids, err := r.imagesToDelete(ctx, si, prov)
+	if err != nil {
+		return r.deleteFailure(ctx, si, err), nil
+	}
+	for _, id := range ids {
+		if err := prov.DeleteImage(ctx, id); err != nil {
+			return r.deleteFailure(ctx, si, err), nil
+		}
+	}
+	// Deletion is asynchronous in some clouds: wait until the image is gone.
+	for _, id := range ids {
+		img, err := prov.GetImage(ctx, id)
+		if cloud.IsNotFound(err) || (err == nil && gone(img)) {
+			continue
+		}
+		if err != nil {
+			return r.deleteFailure(ctx, si, err), nil
+		}
+		setProgressing(&si.Status.Conditions, si.Generation, imagesv1.ReasonDeleting, fmt.Sprintf("waiting for image %s to be deleted (%s)", id, img.Status))
+		return reconcile.Result{RequeueAfter: DeletePollInterval}, nil
+	}
+	if len(ids) > 0 {
+		r.Recorder.Eventf(si, nil, "Normal", "ImageDeleted", "DeleteImage", "cloud image %v deleted (deletionPolicy Delete)", ids)
+	}
+	return reconcile.Result{}, r.release(ctx, si)
+}
+
+// imagesToDelete is the recorded image, or, when none was recorded, any
+// image a create may have left behind under this object's key: deleting an
+// object mid-create must not leak the image.
+func (r *ServerImageReconciler) imagesToDelete(ctx context.Context, si *imagesv1.ServerImage, prov cloud.Provider) ([]string, error) {
+	if si.Status.ImageID != "" {
+		return []string{si.Status.ImageID}, nil
+	}
+	if si.Spec.Import != nil {
+		return nil, nil
+	}
+	found, err := prov.FindImages(ctx, cloud.FindImagesQuery{ServerID: si.Spec.ServerID, Name: imageNameOf(si), IdempotencyKey: string(si.UID)})
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, 0, len(found))
+	for _, img := range found {
+		ids = append(ids, img.ID)
+	}
+	return ids, nil
+}
+
+func gone(img *cloud.Image) bool {
+	return img.Status == "deleted" || img.Status == "DELETED"
+}
+
+func (r *ServerImageReconciler) deleteFailure(ctx context.Context, si *imagesv1.ServerImage, err error) reconcile.Result {
+	res := r.cloudFailure(ctx, si, err)
+	setProgressing(&si.Status.Conditions, si.Generation, imagesv1.ReasonDeletionFailed, fmt.Sprintf(
+		"deleting cloud image %q: %v; retrying (set annotation %s=true to release the object and keep the image)", si.Status.ImageID, err, AbandonAnnotation))
+	if res.RequeueAfter == 0 {
+		// Terminal for a create is not terminal for a delete: a person may
+		// fix permissions, so keep trying, slowly.
+		res.RequeueAfter = jitter(ServerNotReadyRecheck)
+	}
+	return res
+}
+
+func (r *ServerImageReconciler) release(ctx context.Context, si *imagesv1.ServerImage) error {
+	r.backoff.reset(string(si.UID))
+	controllerutil.RemoveFinalizer(si, imagesv1.FinalizerName)
+	return r.Update(ctx, si)
+}
+
+// forgetImage stops the poller reading the image of an object that goes.
+func (r *ServerImageReconciler) forgetImage(ctx context.Context, si *imagesv1.ServerImage) {
+	if si.Status.ImageID == "" {
+		return
+	}
+	c := &imagesv1.Cloud{}
+	if err := r.Get(ctx, types.NamespacedName{Namespace: si.Namespace, Name: si.Spec.CloudRef.Name}, c); err == nil {
+		r.poller.forget(c.UID, si.Status.ImageID)
+	}
+}

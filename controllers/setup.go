@@ -1,0 +1,144 @@
+package controllers
+
+import (
+	"context"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+	"sigs.k8s.io/controller-runtime/pkg/source"
+
+	imagesv1 "github.com/serverimage-operator/serverimage-operator/api/v1alpha1"
+	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
+)
+
+// Field indexes used to find the objects a watch event concerns.
+const (
+	indexCloudRef  = "spec.cloudRef.name"
+	indexSecretRef = "spec.credentialsSecretRef.name"
+)
+
+// Options tune the controllers.
+type Options struct {
+	// MaxConcurrentReconciles per controller (default 4). Reconciles spend
+	// most of their time waiting on the cloud, so a few workers help.
+	MaxConcurrentReconciles int
+	// Now is the clock (tests).
+	Now func() time.Time
+	// DriftCheckInterval is how often Ready images are checked for
+	// out-of-band deletion (DriftCheckInterval when zero).
+	DriftCheckInterval time.Duration
+}
+
+// Setup registers both reconcilers with mgr, sharing one Provider cache.
+func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) error {
+	if opts.MaxConcurrentReconciles <= 0 {
+		opts.MaxConcurrentReconciles = 4
+	}
+	if opts.DriftCheckInterval <= 0 {
+		opts.DriftCheckInterval = DriftCheckInterval
+	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	idx := mgr.GetFieldIndexer()
+	if err := idx.IndexField(ctx, &imagesv1.ServerImage{}, indexCloudRef, func(o client.Object) []string {
+		return []string{o.(*imagesv1.ServerImage).Spec.CloudRef.Name}
+	}); err != nil {
+		return err
+	}
+	if err := idx.IndexField(ctx, &imagesv1.Cloud{}, indexSecretRef, func(o client.Object) []string {
+		return []string{o.(*imagesv1.Cloud).Spec.CredentialsSecretRef.Name}
+	}); err != nil {
+		return err
+	}
+
+	providers := &Providers{Client: mgr.GetClient(), Cache: cloud.NewCache()}
+	cr := &CloudReconciler{
+		Client:    mgr.GetClient(),
+		Recorder:  mgr.GetEventRecorder("serverimage-operator"),
+		Providers: providers,
+		Now:       opts.Now,
+		backoff:   newBackoff(),
+	}
+	err := ctrl.NewControllerManagedBy(mgr).
+		For(&imagesv1.Cloud{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(cr.cloudsForSecret)).
+		WithOptions(controller.Options{MaxConcurrentReconciles: opts.MaxConcurrentReconciles}).
+		Named("cloud").
+		Complete(cr)
+	if err != nil {
+		return err
+	}
+
+	poller := newImagePoller(now, opts.DriftCheckInterval)
+	if err := mgr.Add(poller); err != nil {
+		return err
+	}
+	sr := &ServerImageReconciler{
+		Client:    mgr.GetClient(),
+		APIReader: mgr.GetAPIReader(),
+		Recorder:  mgr.GetEventRecorder("serverimage-operator"),
+		Providers: providers,
+		Now:       opts.Now,
+		backoff:   newBackoff(),
+		poller:    poller,
+	}
+	err = ctrl.NewControllerManagedBy(mgr).
+		// Status writes do not change the generation: reacting to them would
+		// only repeat the reconcile that wrote them. Deletion and finalizer
+		// changes still come through (annotations for the abandon escape).
+		For(&imagesv1.ServerImage{}, builder.WithPredicates(predicate.Or(
+			predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
+		// A Cloud becoming Ready (a status change) wakes its ServerImages.
+		Watches(&imagesv1.Cloud{}, handler.EnqueueRequestsFromMapFunc(sr.serverImagesForCloud)).
+		// The per-Cloud poller wakes exactly the objects whose image changed.
+		WatchesRawSource(source.Channel(poller.events, &handler.EnqueueRequestForObject{})).
+		WithOptions(controller.Options{MaxConcurrentReconciles: opts.MaxConcurrentReconciles}).
+		Named("serverimage").
+		Complete(sr)
+	return err
+}
+
+func (r *CloudReconciler) cloudsForSecret(ctx context.Context, o client.Object) []reconcile.Request {
+	var list imagesv1.CloudList
+	if err := r.List(ctx, &list, client.InNamespace(o.GetNamespace()), client.MatchingFields{indexSecretRef: o.GetName()}); err != nil {
+		return nil
+	}
+	return requestsFor(list.Items)
+}
+
+func (r *ServerImageReconciler) serverImagesForCloud(ctx context.Context, o client.Object) []reconcile.Request {
+	var list imagesv1.ServerImageList
+	if err := r.List(ctx, &list, client.InNamespace(o.GetNamespace()), client.MatchingFields{indexCloudRef: o.GetName()}); err != nil {
+		return nil
+	}
+	out := make([]reconcile.Request, 0, len(list.Items))
+	for i := range list.Items {
+		si := &list.Items[i]
+		// Ready objects have their own slow timer; everything else may be
+		// waiting on this Cloud (or on credentials that just changed).
+		if c := readyCondition(si.Status.Conditions); c != nil && c.Status == metav1.ConditionTrue && si.DeletionTimestamp.IsZero() {
+			continue
+		}
+		out = append(out, reconcile.Request{NamespacedName: types.NamespacedName{Namespace: si.Namespace, Name: si.Name}})
+	}
+	return out
+}
+
+func requestsFor(items []imagesv1.Cloud) []reconcile.Request {
+	out := make([]reconcile.Request, 0, len(items))
+	for i := range items {
+		out = append(out, reconcile.Request{NamespacedName: types.NamespacedName{Namespace: items[i].Namespace, Name: items[i].Name}})
+	}
+	return out
+}

@@ -1,0 +1,61 @@
+package openstack
+
+import (
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
+)
+
+// glancePhase normalises a Glance v2 status. Statuses this code does not
+// know (a newer Glance) are pending: only known failures are final.
+func glancePhase(status string) cloud.ImagePhase {
+	switch strings.ToLower(status) {
+	case "active":
+		return cloud.PhaseActive
+	case "killed", "deleted", "pending_delete", "deactivated":
+		return cloud.PhaseFailed
+	}
+	return cloud.PhasePending
+}
+
+// novaPhase normalises a Nova images-proxy status. The proxy maps Glance's
+// uploading, importing and deactivated to UNKNOWN, so UNKNOWN is pending.
+func novaPhase(status string) cloud.ImagePhase {
+	switch strings.ToUpper(status) {
+	case "ACTIVE":
+		return cloud.PhaseActive
+	case "ERROR", "DELETED":
+		return cloud.PhaseFailed
+	}
+	return cloud.PhasePending
+}
+
+// timeLayouts: Glance and Nova send RFC 3339; older Nova and some proxies
+// omit the zone, which is then UTC.
+var timeLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999", "2006-01-02 15:04:05"}
+
+// parseTime returns the zero time for an absent or unreadable value: a
+// timestamp is informative, never a reason to fail a poll.
+func parseTime(s string) time.Time {
+	for _, layout := range timeLayouts {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t
+		}
+	}
+	return time.Time{}
+}
+
+// absoluteURL joins a link relative to a service root. A path-absolute
+// link ("/v2/images/x") is taken relative to the root, not to the host, so
+// that a Glance behind a path prefix keeps it.
+func absoluteURL(root, link string) string {
+	if link == "" {
+		return ""
+	}
+	if u, err := url.Parse(link); err == nil && u.IsAbs() {
+		return link
+	}
+	return strings.TrimRight(root, "/") + "/" + strings.TrimLeft(link, "/")
+}

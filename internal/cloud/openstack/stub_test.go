@@ -1,0 +1,271 @@
+package openstack
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
+)
+
+// stub is a minimal OpenStack written for the driver's unit tests: a real
+// Keystone v3 token exchange and catalog, and whatever Nova/Glance
+// handlers a test registers, so that each response shape from
+// cloud-apis.md can be served exactly.
+type stub struct {
+	t   *testing.T
+	srv *httptest.Server
+	mux *http.ServeMux
+
+	password  string
+	expiresIn time.Duration
+	maxMV     string
+	// docStatus, when set, is the version document's error status.
+	docStatus int
+
+	mu     sync.Mutex
+	valid  map[string]bool
+	reqs   []stubReq
+	tokenN int
+
+	auths atomic.Int32
+}
+
+type stubReq struct {
+	Method, Path, Query string
+	// MV and NovaMV are the two microversion headers as received.
+	MV, NovaMV string
+	Body       string
+}
+
+const (
+	stubUser     = "alice"
+	stubPassword = "pw-S3cret!xyz"
+	stubACID     = "ac-0001"
+	stubACSecret = "ac-S3cret!xyz"
+	stubProject  = "proj1"
+)
+
+func newStub(t *testing.T) *stub {
+	t.Helper()
+	s := &stub{t: t, mux: http.NewServeMux(), password: stubPassword, expiresIn: time.Hour, maxMV: "2.90", valid: map[string]bool{}}
+	s.mux.HandleFunc("POST /identity/v3/auth/tokens", s.tokens)
+	s.mux.HandleFunc("GET /compute/v2.1/{$}", func(w http.ResponseWriter, _ *http.Request) {
+		s.mu.Lock()
+		mv, status := s.maxMV, s.docStatus
+		s.mu.Unlock()
+		switch {
+		case status != 0:
+			writeJSON(w, status, `{"computeFault":{"code":503,"message":"version document unavailable"}}`)
+			return
+		case mv == "":
+			writeJSON(w, 404, `{"itemNotFound":{"code":404,"message":"The resource could not be found."}}`)
+			return
+		}
+		writeJSON(w, 200, fmt.Sprintf(`{"version":{"id":"v2.1","status":"CURRENT","version":%q,"min_version":"2.1"}}`, mv))
+	})
+	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	t.Cleanup(s.srv.Close)
+	return s
+}
+
+func (s *stub) serve(w http.ResponseWriter, r *http.Request) {
+	raw, _ := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(raw))
+	s.mu.Lock()
+	s.reqs = append(s.reqs, stubReq{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
+		MV: r.Header.Get("OpenStack-API-Version"), NovaMV: r.Header.Get("X-OpenStack-Nova-API-Version"), Body: string(raw)})
+	ok := s.valid[r.Header.Get("X-Auth-Token")]
+	s.mu.Unlock()
+	if !strings.HasPrefix(r.URL.Path, "/identity/") && !ok {
+		writeJSON(w, 401, `{"error":{"code":401,"title":"Unauthorized","message":"The request you have made requires authentication."}}`)
+		return
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+func (s *stub) tokens(w http.ResponseWriter, r *http.Request) {
+	s.auths.Add(1)
+	var req struct {
+		Auth struct {
+			Identity struct {
+				Methods  []string `json:"methods"`
+				Password struct {
+					User struct {
+						Name     string `json:"name"`
+						Password string `json:"password"`
+					} `json:"user"`
+				} `json:"password"`
+				AppCred struct {
+					ID     string `json:"id"`
+					Secret string `json:"secret"`
+				} `json:"application_credential"`
+			} `json:"identity"`
+			Scope json.RawMessage `json:"scope"`
+		} `json:"auth"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		writeJSON(w, 400, `{"error":{"code":400,"title":"Bad Request","message":"Malformed request body."}}`)
+		return
+	}
+	id := req.Auth.Identity
+	s.mu.Lock()
+	okAuth := false
+	switch {
+	case len(id.Methods) == 1 && id.Methods[0] == "password":
+		okAuth = id.Password.User.Name == stubUser && id.Password.User.Password == s.password
+	case len(id.Methods) == 1 && id.Methods[0] == "application_credential":
+		okAuth = id.AppCred.ID == stubACID && id.AppCred.Secret == stubACSecret && len(req.Auth.Scope) == 0
+	}
+	if !okAuth {
+		s.mu.Unlock()
+		writeJSON(w, 401, `{"error":{"code":401,"title":"Unauthorized","message":"The request you have made requires authentication."}}`)
+		return
+	}
+	s.tokenN++
+	tok := fmt.Sprintf("tok-%d", s.tokenN)
+	s.valid[tok] = true
+	exp := time.Now().Add(s.expiresIn).UTC().Format(time.RFC3339)
+	s.mu.Unlock()
+
+	u := s.srv.URL
+	ep := func(iface, region, url string) string {
+		return fmt.Sprintf(`{"interface":%q,"region":%q,"region_id":%q,"url":%q}`, iface, region, region, url)
+	}
+	catalog := fmt.Sprintf(`[{"type":"compute","name":"nova","endpoints":[%s,%s,%s]},{"type":"image","name":"glance","endpoints":[%s,%s,%s]},{"type":"identity","name":"keystone","endpoints":[%s]}]`,
+		ep("public", "RegionOne", u+"/compute/v2.1/"+stubProject),
+		ep("internal", "RegionOne", u+"/internal/compute/v2.1/"+stubProject),
+		ep("public", "RegionTwo", u+"/r2/compute/v2.1/"+stubProject),
+		ep("public", "RegionOne", u+"/image"),
+		ep("internal", "RegionOne", u+"/internal/image"),
+		ep("public", "RegionTwo", u+"/r2/image"),
+		ep("public", "RegionOne", u+"/identity/v3"))
+	w.Header().Set("X-Subject-Token", tok)
+	writeJSON(w, 201, fmt.Sprintf(`{"token":{"methods":["password"],"expires_at":%q,"project":{"id":%q,"name":"demo","domain":{"id":"default","name":"Default"}},"catalog":%s}}`,
+		exp, stubProject, catalog))
+}
+
+// expireTokens makes every token issued so far answer 401.
+func (s *stub) expireTokens() {
+	s.mu.Lock()
+	s.valid = map[string]bool{}
+	s.mu.Unlock()
+}
+
+func (s *stub) setPassword(p string) {
+	s.mu.Lock()
+	s.password = p
+	s.mu.Unlock()
+}
+
+func (s *stub) setMaxMV(v string) {
+	s.mu.Lock()
+	s.maxMV = v
+	s.mu.Unlock()
+}
+
+func (s *stub) setDocStatus(status int) {
+	s.mu.Lock()
+	s.docStatus = status
+	s.mu.Unlock()
+}
+
+func (s *stub) handle(pattern string, h http.HandlerFunc) { s.mux.HandleFunc(pattern, h) }
+
+// requests returns the recorded requests whose path has the prefix.
+func (s *stub) requests(pathPrefix string) []stubReq {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []stubReq
+	for _, r := range s.reqs {
+		if strings.HasPrefix(r.Path, pathPrefix) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func (s *stub) allRequests() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.reqs)
+}
+
+func (s *stub) passwordYAML() string {
+	return fmt.Sprintf(`clouds:
+  test:
+    auth:
+      auth_url: %s/identity/v3
+      username: %s
+      password: %q
+      project_name: demo
+      user_domain_name: Default
+      project_domain_name: Default
+    region_name: RegionOne
+`, s.srv.URL, stubUser, stubPassword)
+}
+
+func (s *stub) appCredYAML() string {
+	return fmt.Sprintf(`clouds:
+  test:
+    auth_type: v3applicationcredential
+    auth:
+      auth_url: %s/identity
+      application_credential_id: %s
+      application_credential_secret: %q
+`, s.srv.URL, stubACID, stubACSecret)
+}
+
+func (s *stub) config(mut ...func(*cloud.Config)) cloud.Config {
+	cfg := cloud.Config{
+		Provider:    cloud.OpenStack,
+		Credentials: map[string][]byte{"clouds.yaml": []byte(s.passwordYAML())},
+		CloudName:   "test",
+		Timeout:     5 * time.Second,
+	}
+	for _, m := range mut {
+		m(&cfg)
+	}
+	return cfg
+}
+
+func (s *stub) provider(mut ...func(*cloud.Config)) *Provider {
+	s.t.Helper()
+	p, err := New(context.Background(), s.config(mut...))
+	if err != nil {
+		s.t.Fatalf("New: %v", err)
+	}
+	return p.(*Provider)
+}
+
+func writeJSON(w http.ResponseWriter, status int, body string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(body))
+}
+
+// wantClass fails the test unless err is a *cloud.Error of class c.
+func wantClass(t *testing.T, err error, c cloud.ErrorClass) *cloud.Error {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("want error of class %s, got nil", c)
+	}
+	ce := cloud.AsError("?", err)
+	if ce.Class != c {
+		t.Fatalf("want class %s, got %s (%v)", c, ce.Class, err)
+	}
+	return ce
+}
+
+// quietLog keeps expected TLS handshake failures out of the test output.
+func quietLog() *log.Logger { return log.New(io.Discard, "", 0) }
