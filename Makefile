@@ -66,6 +66,10 @@ test: envtest verify-generated vet ## Run the whole test suite.
 demo: envtest ## Run the operator on a local control plane against the simulator.
 	go run ./hack/demo
 
+.PHONY: bench
+bench: envtest ## Measure the operator at scale (N = 100, 1000, 5000; see docs/performance.md).
+	go run ./hack/bench $(BENCH_FLAGS)
+
 .PHONY: fakecloud
 fakecloud: ## Serve the cloud simulator standalone.
 	go run ./hack/fakecloud

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"strings"
+	"time"
 
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
@@ -31,8 +32,9 @@ var (
 func main() {
 	var (
 		metricsAddr, probeAddr, watchNamespaces string
-		leaderElect, secureMetrics              bool
+		leaderElect, secureMetrics, perObject   bool
 		workers                                 int
+		driftInterval                           time.Duration
 	)
 	flag.StringVar(&metricsAddr, "metrics-bind-address", ":8443", "Address the metrics endpoint binds to (\"0\" disables it).")
 	flag.BoolVar(&secureMetrics, "metrics-secure", true, "Serve metrics over HTTPS with Kubernetes authentication and authorization.")
@@ -40,6 +42,8 @@ func main() {
 	flag.BoolVar(&leaderElect, "leader-elect", true, "Elect a leader so that only one replica reconciles at a time.")
 	flag.StringVar(&watchNamespaces, "watch-namespaces", "", "Comma-separated namespaces to watch (all when empty).")
 	flag.IntVar(&workers, "max-concurrent-reconciles", 4, "Workers per controller.")
+	flag.DurationVar(&driftInterval, "drift-check-interval", controllers.DriftCheckInterval, "How often Ready images are checked (in batches) for out-of-band deletion.")
+	flag.BoolVar(&perObject, "per-object-polling", false, "Read every image with its own GET instead of in batches (for benchmarks only).")
 	zapOpts := zap.Options{}
 	zapOpts.BindFlags(flag.CommandLine)
 	flag.Parse()
@@ -85,7 +89,11 @@ func main() {
 		os.Exit(1)
 	}
 	ctx := ctrl.SetupSignalHandler()
-	if err := controllers.Setup(ctx, mgr, controllers.Options{MaxConcurrentReconciles: workers}); err != nil {
+	if err := controllers.Setup(ctx, mgr, controllers.Options{
+		MaxConcurrentReconciles: workers,
+		DriftCheckInterval:      driftInterval,
+		PerObjectPolling:        perObject,
+	}); err != nil {
 		setupLog.Error(err, "unable to set up controllers")
 		os.Exit(1)
 	}
