@@ -36,6 +36,9 @@ type Options struct {
 	// DriftCheckInterval is how often Ready images are checked for
 	// out-of-band deletion (DriftCheckInterval when zero).
 	DriftCheckInterval time.Duration
+	// PerObjectPolling reads every image with its own GET instead of in
+	// batches: only for measuring what batching saves.
+	PerObjectPolling bool
 }
 
 // Setup registers both reconcilers with mgr, sharing one Provider cache.
@@ -81,6 +84,7 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) error {
 	}
 
 	poller := newImagePoller(now, opts.DriftCheckInterval)
+	poller.perObject = opts.PerObjectPolling
 	if err := mgr.Add(poller); err != nil {
 		return err
 	}
