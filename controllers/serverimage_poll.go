@@ -129,6 +129,11 @@ func startedAt(si *imagesv1.ServerImage) time.Time {
 func (r *ServerImageReconciler) applyImage(si *imagesv1.ServerImage, img *cloud.Image, c *imagesv1.Cloud) reconcile.Result {
 	st := &si.Status
 	st.ImageStatus = img.Status
+	// The name the cloud stores, which may carry the idempotency suffix on
+	// clouds that take no metadata.
+	if img.Name != "" {
+		st.ImageName = img.Name
+	}
 	st.Progress = img.Progress
 	if img.URL != "" {
 		st.ImageURL = img.URL

@@ -3,5 +3,6 @@
 package drivers
 
 import (
+	_ "github.com/serverimage-operator/serverimage-operator/internal/cloud/huawei"
 	_ "github.com/serverimage-operator/serverimage-operator/internal/cloud/openstack"
 )

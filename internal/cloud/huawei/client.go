@@ -1,0 +1,99 @@
+package huawei
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+)
+
+// maxResponseBody bounds what is read from one answer; an image listing
+// filtered by exact name is far smaller.
+const maxResponseBody = 4 << 20
+
+// request is one ECS or IMS call.
+type request struct {
+	op     string
+	method string
+	// url is absolute and without query.
+	url   string
+	query url.Values
+	// body is sent as JSON when not nil.
+	body   any
+	header http.Header
+	// ok lists the statuses that mean success.
+	ok []int
+}
+
+// reply is a successful answer.
+type reply struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// do sends r and returns the answer, or an error already classified as
+// *cloud.Error. In token mode a 401 drops the token and the request is
+// sent once more with a fresh one (a token revoked or expired early);
+// a second 401 is final.
+func (p *Provider) do(ctx context.Context, r request) (*reply, error) {
+	var payload []byte
+	if r.body != nil {
+		var err error
+		if payload, err = json.Marshal(r.body); err != nil {
+			return nil, invalid(r.op, "encoding the request: "+err.Error())
+		}
+	}
+	target := r.url
+	if len(r.query) > 0 {
+		target += "?" + r.query.Encode()
+	}
+	for attempt := 0; ; attempt++ {
+		req, err := http.NewRequestWithContext(ctx, r.method, target, bytesOrNil(payload))
+		if err != nil {
+			return nil, invalid(r.op, "building the request: "+err.Error())
+		}
+		for k, vs := range r.header {
+			req.Header[k] = vs
+		}
+		req.Header.Set("Accept", "application/json")
+		req.Header.Set("User-Agent", userAgent)
+		if payload != nil {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		var tok string
+		if p.s.mode == modeToken {
+			if tok, err = p.token(ctx); err != nil {
+				return nil, err
+			}
+			req.Header.Set("X-Auth-Token", tok)
+		}
+		resp, err := p.client.Do(req)
+		if err != nil {
+			return nil, p.transportError(r.op, err)
+		}
+		body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
+		_ = resp.Body.Close()
+		if slices.Contains(r.ok, resp.StatusCode) {
+			if err != nil {
+				return nil, p.transportError(r.op, err)
+			}
+			return &reply{status: resp.StatusCode, header: resp.Header, body: body}, nil
+		}
+		if resp.StatusCode == http.StatusUnauthorized && tok != "" && attempt == 0 {
+			p.tokens.drop(tok)
+			continue
+		}
+		return nil, p.httpError(r.op, resp.StatusCode, resp.Header, body)
+	}
+}
+
+func bytesOrNil(b []byte) io.Reader {
+	if b == nil {
+		return nil
+	}
+	return bytes.NewReader(b)
+}

@@ -1,0 +1,134 @@
+package huawei
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
+)
+
+// maxPages stops a listing whose "next" links never end.
+const maxPages = 100
+
+// GetImage reads one image from IMS (GET /v2/images/{id}, the Glance-style
+// API, which the IMS docs now mark as "discarded" but still list).
+func (p *Provider) GetImage(ctx context.Context, id string) (*cloud.Image, error) {
+	if id == "" {
+		return nil, invalid(opGetImage, "no image ID given")
+	}
+	r, err := p.do(ctx, request{op: opGetImage, method: http.MethodGet, url: p.imageURL(id), ok: []int{http.StatusOK}})
+	if err != nil {
+		return nil, err
+	}
+	var img imsImage
+	if err := json.Unmarshal(r.body, &img); err != nil {
+		return nil, p.transportError(opGetImage, err)
+	}
+	if img.ID == "" {
+		return nil, malformed(opGetImage, "the image response has no image ID")
+	}
+	out := img.toImage(p.imageURL(img.ID))
+	return &out, nil
+}
+
+// FindImages returns the images an earlier CreateImage with the same key
+// produced, newest first. IMS is asked for the exact suffixed name
+// (GET /v2/cloudimages?name=); whether it filters on custom properties is
+// unverified, so the name is what finds the image. Each hit is re-checked:
+// same name, and the key and server where IMS shows them.
+func (p *Provider) FindImages(ctx context.Context, q cloud.FindImagesQuery) ([]cloud.Image, error) {
+	if q.IdempotencyKey == "" {
+		return nil, invalid(opFindImages, "no idempotency key given")
+	}
+	name, err := cloudImageName(q.Name, q.IdempotencyKey)
+	if err != nil {
+		// CreateImage refuses such a name, so no image can carry it.
+		return nil, nil
+	}
+	query := url.Values{"__imagetype": {"private"}, "name": {name}}
+	var out []cloud.Image
+	for page := 0; ; page++ {
+		if page == maxPages {
+			return nil, malformed(opFindImages, "the image listing did not end after 100 pages; the cloud may ignore the name filter or the marker")
+		}
+		r, err := p.do(ctx, request{op: opFindImages, method: http.MethodGet, url: p.s.imsURL + "/v2/cloudimages", query: query, ok: []int{http.StatusOK}})
+		if err != nil {
+			return nil, err
+		}
+		var list struct {
+			Images []imsImage `json:"images"`
+			Next   string     `json:"next"`
+		}
+		if err := json.Unmarshal(r.body, &list); err != nil {
+			return nil, p.transportError(opFindImages, err)
+		}
+		for _, img := range list.Images {
+			if img.matches(name, q) {
+				out = append(out, img.toImage(p.imageURL(img.ID)))
+			}
+		}
+		next := nextQuery(list.Next)
+		if next == nil || len(list.Images) == 0 {
+			break
+		}
+		query = next
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].CreatedAt.After(out[j].CreatedAt) })
+	return out, nil
+}
+
+// nextQuery reads the query of a "next" link. Only the query is taken:
+// the path and host stay the configured IMS endpoint whatever the link
+// says.
+func nextQuery(link string) url.Values {
+	if link == "" {
+		return nil
+	}
+	u, err := url.Parse(link)
+	if err != nil || u.RawQuery == "" {
+		return nil
+	}
+	return u.Query()
+}
+
+// DeleteImage deletes the image through IMS; one already gone is not an
+// error. The snapshots ECS stored the image in are not deleted with it
+// (a documented ECS constraint).
+func (p *Provider) DeleteImage(ctx context.Context, id string) error {
+	if id == "" {
+		return invalid(opDeleteImage, "no image ID given")
+	}
+	_, err := p.do(ctx, request{op: opDeleteImage, method: http.MethodDelete, url: p.imageURL(id),
+		ok: []int{http.StatusNoContent, http.StatusOK, http.StatusAccepted}})
+	if cloud.IsNotFound(err) {
+		return nil
+	}
+	return err
+}
+
+func (p *Provider) imageURL(id string) string {
+	return p.s.imsURL + "/v2/images/" + url.PathEscape(id)
+}
+
+// matches re-checks a listed image against the query: the exact name (a
+// cloud that ignores the filter returns everything), not deleted, and the
+// key and server when the image carries them.
+func (img imsImage) matches(name string, q cloud.FindImagesQuery) bool {
+	switch {
+	case img.ID == "" || img.Name != name:
+		return false
+	case img.IdempotencyKey != "" && img.IdempotencyKey != q.IdempotencyKey:
+		return false
+	case img.InstanceUUID != "" && q.ServerID != "" && img.InstanceUUID != q.ServerID:
+		return false
+	}
+	switch strings.ToLower(img.Status) {
+	case "deleted", "pending_delete":
+		return false
+	}
+	return true
+}

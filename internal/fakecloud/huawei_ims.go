@@ -1,0 +1,149 @@
+package fakecloud
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"sort"
+	"strconv"
+)
+
+// IMS front, behind the gateway: the Glance-style GET and DELETE of
+// /huawei/ims/v2/images/{id} and the "Querying Images" list
+// /huawei/ims/v2/cloudimages with its name, id, status and __imagetype
+// filters and limit/marker paging, newest first.
+
+const (
+	imsDefaultLimit = 500
+	imsMaxLimit     = 1000
+)
+
+func (c *Cloud) huaweiIMSRoutes(w http.ResponseWriter, r *http.Request, path string) {
+	segs := huaweiSegments(path)
+	get, del := r.Method == http.MethodGet, r.Method == http.MethodDelete
+	switch {
+	case len(segs) == 2 && segs[0] == "v2" && segs[1] == "cloudimages" && get:
+		c.serve(w, r, call{op: OpListImages, dialect: dialectHuaweiIMS}, c.huaweiGateway(c.imsList))
+	case len(segs) == 3 && segs[0] == "v2" && segs[1] == "images" && (get || del):
+		id := segs[2]
+		img, _ := c.store.image(id)
+		op := OpGetImage
+		if del {
+			op = OpDeleteImage
+		}
+		c.serve(w, r, call{op: op, serverID: img.ServerID, dialect: dialectHuaweiIMS},
+			c.huaweiGateway(func(w http.ResponseWriter, _ *http.Request, _ huaweiCaller) {
+				if del {
+					c.imsDelete(w, id)
+				} else {
+					c.imsGet(w, id)
+				}
+			}))
+	default:
+		c.serve(w, r, call{op: OpOther, dialect: dialectHuaweiIMS}, func(w http.ResponseWriter, r *http.Request) {
+			writeHuaweiGatewayError(w, http.StatusNotFound, "APIGW.0101", "The API does not exist or has not been published in the environment", "")
+		})
+	}
+}
+
+// imsImageBody is the Glance body plus a few of IMS's "__" attributes.
+func imsImageBody(img Image) map[string]any {
+	body := glanceImageBody(img)
+	body["__imagetype"] = "private"
+	body["__image_source_type"] = "uds"
+	body["__isregistered"] = "true"
+	body["__os_type"] = "Linux"
+	body["__platform"] = "Ubuntu"
+	body["virtual_env_type"] = "FusionCompute"
+	body["enterprise_project_id"] = "0"
+	return body
+}
+
+func (c *Cloud) imsGet(w http.ResponseWriter, id string) {
+	img, ok := c.store.image(id)
+	if !ok {
+		writeError(w, dialectHuaweiIMS, http.StatusNotFound, fmt.Sprintf("Image %s could not be found.", id), "")
+		return
+	}
+	writeJSON(w, http.StatusOK, imsImageBody(img))
+}
+
+func (c *Cloud) imsDelete(w http.ResponseWriter, id string) {
+	if !c.store.deleteImage(id) {
+		writeError(w, dialectHuaweiIMS, http.StatusNotFound, fmt.Sprintf("Image %s could not be found.", id), "")
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (c *Cloud) imsList(w http.ResponseWriter, r *http.Request, _ huaweiCaller) {
+	q := r.URL.Query()
+	limit := imsDefaultLimit
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > imsMaxLimit {
+			writeError(w, dialectHuaweiIMS, http.StatusBadRequest, "limit must be an integer from 1 to 1000.", "")
+			return
+		}
+		limit = n
+	}
+	switch t := q.Get("__imagetype"); t {
+	case "", "private":
+	case "gold", "public", "shared", "market":
+		// Only private images are simulated.
+		writeJSON(w, http.StatusOK, map[string]any{"images": []any{}})
+		return
+	default:
+		writeError(w, dialectHuaweiIMS, http.StatusBadRequest, "Invalid __imagetype: "+t, "")
+		return
+	}
+	var matched []Image
+	for _, img := range c.store.imageList() {
+		if imsMatches(img, q) {
+			matched = append(matched, img)
+		}
+	}
+	sort.SliceStable(matched, func(i, j int) bool {
+		if !matched[i].CreatedAt.Equal(matched[j].CreatedAt) {
+			return matched[i].CreatedAt.After(matched[j].CreatedAt)
+		}
+		return matched[i].ID > matched[j].ID
+	})
+	if marker := q.Get("marker"); marker != "" {
+		i := slices.IndexFunc(matched, func(img Image) bool { return img.ID == marker })
+		if i < 0 {
+			writeError(w, dialectHuaweiIMS, http.StatusBadRequest, "marker "+marker+" not found.", "")
+			return
+		}
+		matched = matched[i+1:]
+	}
+	page := matched[:min(limit, len(matched))]
+	images := make([]any, 0, len(page))
+	for _, img := range page {
+		images = append(images, imsImageBody(img))
+	}
+	body := map[string]any{"images": images, "first": "/v2/cloudimages?" + q.Encode()}
+	if len(matched) > len(page) {
+		next := url.Values{}
+		for k, v := range q {
+			next[k] = v
+		}
+		next.Set("marker", page[len(page)-1].ID)
+		next.Set("limit", strconv.Itoa(limit))
+		body["next"] = "/v2/cloudimages?" + next.Encode()
+	}
+	writeJSON(w, http.StatusOK, body)
+}
+
+// imsMatches applies the filters the simulator knows: exact name, id and
+// status. Unknown filters are ignored, as whether IMS honours custom
+// property filters is not known.
+func imsMatches(img Image, q url.Values) bool {
+	for key, want := range map[string]string{"name": img.Name, "id": img.ID, "status": img.Status} {
+		if v := q.Get(key); v != "" && v != want {
+			return false
+		}
+	}
+	return true
+}
