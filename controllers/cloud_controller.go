@@ -3,6 +3,7 @@ package controllers
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/equality"
@@ -11,6 +12,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/events"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
@@ -32,8 +34,19 @@ type CloudReconciler struct {
 	backoff *backoff
 }
 
-// +kubebuilder:rbac:groups=images.serverimage.dev,resources=clouds,verbs=get;list;watch
+// ConditionConfigurationWarning is True while the driver accepted the
+// Cloud's settings but has a warning about them (e.g. a deprecated API
+// version).
+const ConditionConfigurationWarning = "ConfigurationWarning"
+
+// CloudFinalizer keeps a Cloud (and so the way to its credentials) until no
+// ServerImage refers to it, so that deleting everything at once, as a
+// namespace deletion does, still lets each ServerImage delete its image.
+const CloudFinalizer = "images.serverimage.dev/cloud-in-use"
+
+// +kubebuilder:rbac:groups=images.serverimage.dev,resources=clouds,verbs=get;list;watch;update;patch
 // +kubebuilder:rbac:groups=images.serverimage.dev,resources=clouds/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=images.serverimage.dev,resources=clouds/finalizers,verbs=update
 
 // Reconcile authenticates against the cloud and reports the result.
 func (r *CloudReconciler) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
@@ -45,8 +58,13 @@ func (r *CloudReconciler) Reconcile(ctx context.Context, req reconcile.Request) 
 		return reconcile.Result{}, client.IgnoreNotFound(err)
 	}
 	if !c.DeletionTimestamp.IsZero() {
-		r.Providers.Forget(c)
-		return reconcile.Result{}, nil
+		return reconcile.Result{}, r.reconcileDelete(ctx, c)
+	}
+	if !controllerutil.ContainsFinalizer(c, CloudFinalizer) {
+		controllerutil.AddFinalizer(c, CloudFinalizer)
+		if err := r.Update(ctx, c); err != nil {
+			return reconcile.Result{}, client.IgnoreNotFound(err)
+		}
 	}
 	orig := c.DeepCopy()
 	res := r.check(ctx, c)
@@ -89,6 +107,12 @@ func (r *CloudReconciler) check(ctx context.Context, c *imagesv1.Cloud) reconcil
 		return reconcile.Result{RequeueAfter: r.backoff.next(key)}
 	}
 
+	if w, ok := prov.(cloud.ConfigWarner); ok && len(w.Warnings()) > 0 {
+		set(conds, c.Generation, ConditionConfigurationWarning, metav1.ConditionTrue, "DriverWarning", strings.Join(w.Warnings(), "; "))
+	} else {
+		meta.RemoveStatusCondition(conds, ConditionConfigurationWarning)
+	}
+
 	if err := prov.Authenticate(ctx); err != nil {
 		log.FromContext(ctx).Info("authentication failed", "error", err.Error())
 		switch cloud.ClassOf(err) {
@@ -122,4 +146,29 @@ func (r *CloudReconciler) now() time.Time {
 		return r.Now()
 	}
 	return time.Now()
+}
+
+// reconcileDelete releases the Cloud once no ServerImage refers to it. The
+// ServerImages' own deletions wake it (see Setup).
+func (r *CloudReconciler) reconcileDelete(ctx context.Context, c *imagesv1.Cloud) error {
+	if !controllerutil.ContainsFinalizer(c, CloudFinalizer) {
+		return nil
+	}
+	var users imagesv1.ServerImageList
+	if err := r.List(ctx, &users, client.InNamespace(c.Namespace), client.MatchingFields{indexCloudRef: c.Name}); err != nil {
+		return err
+	}
+	if n := len(users.Items); n > 0 {
+		names := make([]string, 0, min(n, 5))
+		for i := 0; i < n && i < 5; i++ {
+			names = append(names, users.Items[i].Name)
+		}
+		r.Recorder.Eventf(c, nil, "Normal", "InUse", "Delete",
+			"waiting for %d ServerImage(s) that use this Cloud to be deleted first (%s); their images are cleaned up with these credentials",
+			n, strings.Join(names, ", "))
+		return nil
+	}
+	r.Providers.Forget(c)
+	controllerutil.RemoveFinalizer(c, CloudFinalizer)
+	return client.IgnoreNotFound(r.Update(ctx, c))
 }

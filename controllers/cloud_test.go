@@ -54,11 +54,11 @@ func TestCloudReadiness(t *testing.T) {
 			wantInMsg:  "sim",
 		},
 		{
-			name:       "provider without a driver yet",
+			name:       "credentials of another provider",
 			cloudsYAML: func(sim *fakecloud.Cloud) string { return sim.CloudsYAML("sim") },
 			mutate:     func(c *imagesv1.Cloud) { c.Spec.Provider = imagesv1.ProviderSamsungCloudPlatform },
-			wantReason: imagesv1.ReasonProviderNotSupported,
-			wantInMsg:  "not supported yet",
+			wantReason: imagesv1.ReasonInvalidConfiguration,
+			wantInMsg:  "accessKey",
 		},
 	}
 	for _, tc := range cases {

@@ -36,9 +36,25 @@ func (e *configError) Error() string { return e.msg }
 
 // ForCloud returns the Provider of c.
 func (p *Providers) ForCloud(ctx context.Context, c *imagesv1.Cloud) (cloud.Provider, error) {
+	return p.forCloud(ctx, c, false)
+}
+
+// ForCleanup is ForCloud for deleting images: when the Secret is already
+// gone (a namespace being deleted takes everything at once) the credentials
+// cached from before still serve to clean up.
+func (p *Providers) ForCleanup(ctx context.Context, c *imagesv1.Cloud) (cloud.Provider, error) {
+	return p.forCloud(ctx, c, true)
+}
+
+func (p *Providers) forCloud(ctx context.Context, c *imagesv1.Cloud, cachedOK bool) (cloud.Provider, error) {
 	var secret corev1.Secret
 	key := types.NamespacedName{Namespace: c.Namespace, Name: c.Spec.CredentialsSecretRef.Name}
 	if err := p.Client.Get(ctx, key, &secret); err != nil {
+		if apierrors.IsNotFound(err) && cachedOK {
+			if prov, ok := p.Cache.Existing(string(c.UID)); ok {
+				return prov, nil
+			}
+		}
 		if apierrors.IsNotFound(err) {
 			return nil, &configError{imagesv1.ReasonSecretNotFound,
 				fmt.Sprintf("credentials Secret %q not found in namespace %q", key.Name, key.Namespace)}
@@ -60,8 +76,38 @@ func (p *Providers) ForCloud(ctx context.Context, c *imagesv1.Cloud) (cloud.Prov
 		case err != nil:
 			return nil, &configError{imagesv1.ReasonInvalidConfiguration, err.Error()}
 		}
-		return cloud.RateLimit(cloud.Instrument(cfg.Provider, prov), limiter), nil
+		var warnings []string
+		if w, ok := prov.(cloud.ConfigWarner); ok {
+			warnings = w.Warnings()
+		}
+		return withWarnings(cloud.RateLimit(cloud.Instrument(cfg.Provider, prov), limiter), warnings), nil
 	})
+}
+
+// withWarnings keeps a driver's configuration warnings visible through the
+// metrics and rate-limit wrappers, which hide the driver's own methods.
+func withWarnings(p cloud.Provider, warnings []string) cloud.Provider {
+	w := &warned{Provider: p, warnings: warnings}
+	if b, ok := p.(cloud.BatchImageGetter); ok {
+		return &warnedBatch{warned: w, batch: b}
+	}
+	return w
+}
+
+type warned struct {
+	cloud.Provider
+	warnings []string
+}
+
+func (w *warned) Warnings() []string { return w.warnings }
+
+type warnedBatch struct {
+	*warned
+	batch cloud.BatchImageGetter
+}
+
+func (w *warnedBatch) GetImages(ctx context.Context, ids []string) (map[string]cloud.Image, error) {
+	return w.batch.GetImages(ctx, ids)
 }
 
 // Forget drops the cached Provider of a deleted Cloud.

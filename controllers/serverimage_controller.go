@@ -125,7 +125,7 @@ func actionFor(reason string) string {
 }
 
 func (r *ServerImageReconciler) reconcileNormal(ctx context.Context, si *imagesv1.ServerImage) (reconcile.Result, error) {
-	c, prov, res, ok := r.resolveCloud(ctx, si)
+	c, prov, res, ok := r.resolveCloud(ctx, si, false)
 	if !ok {
 		return res, nil
 	}
@@ -140,7 +140,10 @@ func (r *ServerImageReconciler) reconcileNormal(ctx context.Context, si *imagesv
 
 // resolveCloud returns the Cloud and its Provider, or sets CloudNotReady
 // and says when to look again.
-func (r *ServerImageReconciler) resolveCloud(ctx context.Context, si *imagesv1.ServerImage) (*imagesv1.Cloud, cloud.Provider, reconcile.Result, bool) {
+//
+// For cleanup the Cloud need not be Ready (a delete may still work) and
+// credentials cached from before the Secret was deleted are good enough.
+func (r *ServerImageReconciler) resolveCloud(ctx context.Context, si *imagesv1.ServerImage, cleanup bool) (*imagesv1.Cloud, cloud.Provider, reconcile.Result, bool) {
 	c := &imagesv1.Cloud{}
 	key := types.NamespacedName{Namespace: si.Namespace, Name: si.Spec.CloudRef.Name}
 	wait := reconcile.Result{RequeueAfter: jitter(CloudNotReadyRecheck)}
@@ -153,6 +156,14 @@ func (r *ServerImageReconciler) resolveCloud(ctx context.Context, si *imagesv1.S
 		return nil, nil, wait, false
 	}
 	ready := readyCondition(c.Status.Conditions)
+	if cleanup {
+		prov, err := r.Providers.ForCleanup(ctx, c)
+		if err != nil {
+			r.notReadyCloud(si, "Cloud %q: %v", key.Name, err)
+			return nil, nil, wait, false
+		}
+		return c, prov, reconcile.Result{}, true
+	}
 	if ready == nil || ready.Status != metav1.ConditionTrue || ready.ObservedGeneration != c.Generation {
 		msg := "not checked yet"
 		if ready != nil && ready.Status != metav1.ConditionTrue {

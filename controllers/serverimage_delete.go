@@ -31,7 +31,7 @@ func (r *ServerImageReconciler) reconcileDelete(ctx context.Context, si *imagesv
 		return reconcile.Result{}, r.release(ctx, si)
 	}
 
-	c, prov, res, ok := r.resolveCloud(ctx, si)
+	c, prov, res, ok := r.resolveCloud(ctx, si, true)
 	if ok && si.Status.ImageID != "" {
 		r.poller.forget(c.UID, si.Status.ImageID)
 	}

@@ -11,6 +11,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
@@ -76,6 +77,13 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) error {
 	err := ctrl.NewControllerManagedBy(mgr).
 		For(&imagesv1.Cloud{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(cr.cloudsForSecret)).
+		// A deleted ServerImage may be the last one holding its Cloud.
+		Watches(&imagesv1.ServerImage{}, handler.EnqueueRequestsFromMapFunc(cloudOfServerImage),
+			builder.WithPredicates(predicate.Funcs{
+				CreateFunc:  func(event.CreateEvent) bool { return false },
+				UpdateFunc:  func(event.UpdateEvent) bool { return false },
+				GenericFunc: func(event.GenericEvent) bool { return false },
+			})).
 		WithOptions(controller.Options{MaxConcurrentReconciles: opts.MaxConcurrentReconciles}).
 		Named("cloud").
 		Complete(cr)
@@ -137,6 +145,11 @@ func (r *ServerImageReconciler) serverImagesForCloud(ctx context.Context, o clie
 		out = append(out, reconcile.Request{NamespacedName: types.NamespacedName{Namespace: si.Namespace, Name: si.Name}})
 	}
 	return out
+}
+
+func cloudOfServerImage(_ context.Context, o client.Object) []reconcile.Request {
+	si := o.(*imagesv1.ServerImage)
+	return []reconcile.Request{{NamespacedName: types.NamespacedName{Namespace: si.Namespace, Name: si.Spec.CloudRef.Name}}}
 }
 
 func requestsFor(items []imagesv1.Cloud) []reconcile.Request {

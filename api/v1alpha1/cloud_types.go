@@ -58,6 +58,21 @@ type RateLimit struct {
 // +kubebuilder:validation:Enum=Glance;ComputeImages
 type ImagePollAPI string
 
+// SamsungCloudPlatformSettings are settings only Samsung Cloud Platform has.
+type SamsungCloudPlatformSettings struct {
+	// APIVersion is the Virtual Server API version sent in Scp-Api-Version
+	// ("1.3" when unset). 1.0 and 1.1 are deprecated: the Cloud warns.
+	// +optional
+	// +kubebuilder:validation:Pattern=`^(virtualserver )?[0-9]+\.[0-9]+$`
+	APIVersion string `json:"apiVersion,omitempty"`
+	// Environment is the environment part of the endpoint host
+	// virtualserver.{region}.{environment}.samsungsdscloud.com ("e" when
+	// unset).
+	// +optional
+	// +kubebuilder:validation:Enum=s;g;e
+	Environment string `json:"environment,omitempty"`
+}
+
 // CloudSpec is one connection to one cloud account.
 // +kubebuilder:validation:XValidation:rule="self.provider != 'OpenStack' || has(self.cloudName)",message="cloudName is required for provider OpenStack: it names the entry of clouds.yaml in the Secret"
 type CloudSpec struct {
@@ -112,6 +127,10 @@ type CloudSpec struct {
 	// RateLimit bounds requests to this cloud (unlimited when unset).
 	// +optional
 	RateLimit *RateLimit `json:"rateLimit,omitempty"`
+
+	// SamsungCloudPlatform holds settings for provider SamsungCloudPlatform.
+	// +optional
+	SamsungCloudPlatform *SamsungCloudPlatformSettings `json:"samsungCloudPlatform,omitempty"`
 
 	// InsecureSkipTLSVerify turns off certificate verification. Only for
 	// test clouds; the Cloud reports a warning condition while it is set.

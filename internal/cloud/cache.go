@@ -39,6 +39,15 @@ func (c *Cache) Get(ctx context.Context, id, version string, build func(context.
 	return p, nil
 }
 
+// Existing returns the cached Provider of id whatever its version: the
+// last credentials known to work, for cleaning up after the Secret is gone.
+func (c *Cache) Existing(id string) (Provider, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.entries[id]
+	return e.provider, ok
+}
+
 // Forget drops the entry of a deleted Cloud.
 func (c *Cache) Forget(id string) {
 	c.mu.Lock()

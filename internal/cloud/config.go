@@ -53,6 +53,21 @@ type Config struct {
 	Timeout time.Duration
 }
 
+// Keys of Config.Options.
+const (
+	// OptionSCPAPIVersion is Samsung Cloud Platform's Scp-Api-Version.
+	OptionSCPAPIVersion = "scpApiVersion"
+	// OptionSCPEnvironment is the environment letter of SCP endpoint hosts.
+	OptionSCPEnvironment = "scpEnv"
+)
+
+// ConfigWarner is implemented by drivers that accept a configuration but
+// have something to say about it (a deprecated API version, say). The
+// Cloud shows the warnings as a condition.
+type ConfigWarner interface {
+	Warnings() []string
+}
+
 // DefaultRequestTimeout bounds one HTTP call to the cloud.
 const DefaultRequestTimeout = 60 * time.Second
 

@@ -5,4 +5,6 @@ package drivers
 import (
 	_ "github.com/serverimage-operator/serverimage-operator/internal/cloud/huawei"
 	_ "github.com/serverimage-operator/serverimage-operator/internal/cloud/openstack"
+	_ "github.com/serverimage-operator/serverimage-operator/internal/cloud/rackspace"
+	_ "github.com/serverimage-operator/serverimage-operator/internal/cloud/scp"
 )

@@ -1,0 +1,175 @@
+package controllers_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	imagesv1 "github.com/serverimage-operator/serverimage-operator/api/v1alpha1"
+	"github.com/serverimage-operator/serverimage-operator/controllers"
+	"github.com/serverimage-operator/serverimage-operator/internal/fakecloud"
+)
+
+// TestDeletingEverythingAtOnceStillDeletesTheImage is what a namespace
+// deletion does: the Secret, the Cloud and the ServerImage go together. The
+// Cloud waits for its ServerImages, and the cached credentials delete the
+// image although the Secret is already gone.
+func TestDeletingEverythingAtOnceStillDeletesTheImage(t *testing.T) {
+	t.Parallel()
+	s := newScenario(t, fakecloud.Options{})
+	srv := s.sim.AddServer(fakecloud.Server{})
+	si := s.serverImage("all", srv.ID, func(si *imagesv1.ServerImage) { si.Spec.DeletionPolicy = imagesv1.DeletionPolicyDelete })
+	si = s.waitReady("all")
+	ctx := context.Background()
+	for _, o := range []client.Object{
+		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: s.ns, Name: "sim-credentials"}},
+		&imagesv1.Cloud{ObjectMeta: metav1.ObjectMeta{Namespace: s.ns, Name: "sim"}},
+		si,
+	} {
+		if err := k8s.Delete(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.waitGone("all")
+	if _, ok := s.sim.Image(si.Status.ImageID); ok {
+		t.Errorf("image %s leaked", si.Status.ImageID)
+	}
+	eventually(t, waitTimeout, "the Cloud released", func() bool {
+		err := k8s.Get(ctx, client.ObjectKey{Namespace: s.ns, Name: "sim"}, &imagesv1.Cloud{})
+		return err != nil && client.IgnoreNotFound(err) == nil
+	})
+}
+
+func TestCloudIsKeptWhileServerImagesUseIt(t *testing.T) {
+	t.Parallel()
+	s := newScenario(t, fakecloud.Options{})
+	srv := s.sim.AddServer(fakecloud.Server{})
+	s.serverImage("user", srv.ID)
+	s.waitReady("user")
+	ctx := context.Background()
+	c := &imagesv1.Cloud{}
+	if err := k8s.Get(ctx, client.ObjectKey{Namespace: s.ns, Name: "sim"}, c); err != nil {
+		t.Fatal(err)
+	}
+	if err := k8s.Delete(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	note := s.waitEvent("sim", "Normal", "InUse")
+	if !strings.Contains(note, "user") {
+		t.Errorf("InUse event does not name the ServerImage: %q", note)
+	}
+	if err := k8s.Get(ctx, client.ObjectKeyFromObject(c), c); err != nil {
+		t.Fatalf("the Cloud went away while a ServerImage uses it: %v", err)
+	}
+	if err := k8s.Delete(ctx, s.get("user")); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, waitTimeout, "the Cloud released", func() bool {
+		return client.IgnoreNotFound(k8s.Get(ctx, client.ObjectKeyFromObject(c), c)) == nil &&
+			k8s.Get(ctx, client.ObjectKeyFromObject(c), c) != nil
+	})
+}
+
+func TestDeleteRetriesWhileTheCloudFails(t *testing.T) {
+	t.Parallel()
+	s := newScenario(t, fakecloud.Options{})
+	srv := s.sim.AddServer(fakecloud.Server{})
+	s.serverImage("retry", srv.ID, func(si *imagesv1.ServerImage) { si.Spec.DeletionPolicy = imagesv1.DeletionPolicyDelete })
+	si := s.waitReady("retry")
+	s.sim.InjectFault(fakecloud.Fault{Op: fakecloud.OpDeleteImage, Times: 2, Status: 503, Message: "Glance is down for maintenance"})
+	if err := k8s.Delete(context.Background(), si); err != nil {
+		t.Fatal(err)
+	}
+	note := s.waitEvent("retry", "Warning", imagesv1.ReasonDeletionFailed)
+	if !strings.Contains(note, "503") || !strings.Contains(note, "Glance is down for maintenance") {
+		t.Errorf("DeletionFailed event does not carry the status and the cloud's message: %q", note)
+	}
+	s.waitGone("retry")
+	if _, ok := s.sim.Image(si.Status.ImageID); ok {
+		t.Errorf("image %s left behind after the cloud recovered", si.Status.ImageID)
+	}
+}
+
+func TestAbandonAnnotationReleasesTheObjectAndKeepsTheImage(t *testing.T) {
+	t.Parallel()
+	s := newScenario(t, fakecloud.Options{})
+	srv := s.sim.AddServer(fakecloud.Server{})
+	s.serverImage("stuck", srv.ID, func(si *imagesv1.ServerImage) { si.Spec.DeletionPolicy = imagesv1.DeletionPolicyDelete })
+	si := s.waitReady("stuck")
+	s.sim.InjectFault(fakecloud.Fault{Op: fakecloud.OpDeleteImage, Times: 1 << 20, Status: 403, Message: "image is protected"})
+	if err := k8s.Delete(context.Background(), si); err != nil {
+		t.Fatal(err)
+	}
+	s.waitEvent("stuck", "Warning", imagesv1.ReasonDeletionFailed)
+	if got := s.get("stuck"); got.DeletionTimestamp.IsZero() {
+		t.Fatal("object not being deleted")
+	}
+	patchAnnotation(t, si, controllers.AbandonAnnotation, "true")
+	s.waitGone("stuck")
+	if _, ok := s.sim.Image(si.Status.ImageID); !ok {
+		t.Errorf("the abandoned image was deleted")
+	}
+}
+
+func TestMoreThanOneImageWithTheKeyStalls(t *testing.T) {
+	t.Parallel()
+	sim := fakecloud.New(fakecloud.Options{})
+	t.Cleanup(sim.Close)
+	s := &scenario{t: t, sim: sim, ns: newNamespace(t), cloud: "later"}
+	srv := sim.AddServer(fakecloud.Server{})
+	si := s.serverImage("dup", srv.ID)
+	s.waitCondition("dup", imagesv1.ConditionReconciling, imagesv1.ReasonCloudNotReady)
+	// Two images already carry this object's key (say, a person re-ran a
+	// create by hand).
+	var ids []string
+	for i := 0; i < 2; i++ {
+		img := sim.AddImage(fakecloud.Image{Name: "dup", ServerID: srv.ID, Status: "active",
+			Properties: map[string]string{"serverimage_uid": string(si.UID), "instance_uuid": srv.ID}})
+		ids = append(ids, img.ID)
+	}
+	s.createCloud("later", sim.CloudsYAML("sim"))
+	got := s.waitCondition("dup", imagesv1.ConditionStalled, imagesv1.ReasonDuplicateImages)
+	for _, id := range ids {
+		if c := readyOf(got); !strings.Contains(c.Message, id) {
+			t.Errorf("DuplicateImages message %q does not name image %s", c.Message, id)
+		}
+	}
+	if n := sim.Calls(fakecloud.OpCreateImage); n != 0 {
+		t.Errorf("createImage called %d times", n)
+	}
+}
+
+func TestRepeated401StallsWithAuthenticationFailed(t *testing.T) {
+	t.Parallel()
+	s := newScenario(t, fakecloud.Options{})
+	srv := s.sim.AddServer(fakecloud.Server{})
+	auths := s.sim.Calls(fakecloud.OpAuth)
+	s.sim.InjectFault(fakecloud.Fault{Op: fakecloud.OpCreateImage, Times: 2, Status: 401, Message: "The request you have made requires authentication."})
+	s.serverImage("denied", srv.ID)
+	got := s.waitCondition("denied", imagesv1.ConditionStalled, imagesv1.ReasonAuthenticationFailed)
+	if c := readyOf(got); !strings.Contains(c.Message, "401") {
+		t.Errorf("message %q does not carry the status", c.Message)
+	}
+	if s.sim.Calls(fakecloud.OpAuth) <= auths {
+		t.Errorf("no re-authentication was tried before giving up")
+	}
+	if len(s.sim.Images()) != 0 {
+		t.Errorf("an image was created")
+	}
+}
+
+func TestServerDeletedWhileSavingFailsTheImage(t *testing.T) {
+	t.Parallel()
+	s := newScenario(t, fakecloud.Options{QueuedFor: 200 * time.Millisecond, SavingFor: time.Hour})
+	srv := s.sim.AddServer(fakecloud.Server{})
+	s.serverImage("orphan", srv.ID)
+	s.waitCondition("orphan", imagesv1.ConditionReconciling, imagesv1.ReasonImageSaving)
+	s.sim.DeleteServer(srv.ID)
+	s.waitCondition("orphan", imagesv1.ConditionStalled, imagesv1.ReasonImageFailed)
+	s.waitEvent("orphan", "Warning", imagesv1.ReasonImageFailed)
+}

@@ -1,0 +1,131 @@
+package rackspace
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
+)
+
+// maxPages stops a listing whose "next" links never end (a cloud that
+// ignored the marker would otherwise loop for ever).
+const maxPages = 100
+
+// pageSize bounds one page; the API caps it at its own maximum. The
+// filters of FindImages leave a handful of images.
+const pageSize = "1000"
+
+// GetImage reads one image from the Cloud Servers images API.
+func (p *Provider) GetImage(ctx context.Context, id string) (*cloud.Image, error) {
+	if id == "" {
+		return nil, invalid(opGetImage, "no image ID given")
+	}
+	res, err := p.call(ctx, opGetImage, http.MethodGet, "images/"+url.PathEscape(id), nil, nil, readOK...)
+	if err != nil {
+		return nil, err
+	}
+	var body struct {
+		Image image `json:"image"`
+	}
+	if err := p.decode(opGetImage, res, &body); err != nil {
+		return nil, err
+	}
+	if body.Image.ID == "" {
+		return nil, malformed(opGetImage, "the image response has no image ID")
+	}
+	img := body.Image.toImage()
+	return &img, nil
+}
+
+// FindImages returns the images an earlier CreateImage with the same
+// idempotency key produced, newest first. The images API filters by server
+// and name but not by metadata, so the key is checked here. The key is
+// required: without it every snapshot of the server would match, and
+// adopting someone else's image is the one thing this must never do.
+func (p *Provider) FindImages(ctx context.Context, q cloud.FindImagesQuery) ([]cloud.Image, error) {
+	if q.IdempotencyKey == "" {
+		return nil, invalid(opFindImages, "no idempotency key given")
+	}
+	query := url.Values{"limit": {pageSize}}
+	if q.ServerID != "" {
+		query.Set("server", q.ServerID)
+	}
+	if q.Name != "" {
+		query.Set("name", q.Name)
+	}
+	var out []cloud.Image
+	err := p.listImages(ctx, opFindImages, query, func(im image) bool {
+		if im.metaString(cloud.IdempotencyMetadataKey) == q.IdempotencyKey && !strings.EqualFold(im.Status, "DELETED") {
+			out = append(out, im.toImage())
+		}
+		return true
+	})
+	if err != nil {
+		return nil, err
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].CreatedAt.After(out[j].CreatedAt) })
+	return out, nil
+}
+
+// listImages pages through images/detail with query, handing every image
+// to each until it returns false.
+func (p *Provider) listImages(ctx context.Context, op string, query url.Values, each func(image) bool) error {
+	query = maps.Clone(query)
+	for page := 0; page < maxPages; page++ {
+		res, err := p.call(ctx, op, http.MethodGet, "images/detail", query, nil, readOK...)
+		if err != nil {
+			return err
+		}
+		var body struct {
+			Images []image `json:"images"`
+			Links  []link  `json:"images_links"`
+		}
+		if err := p.decode(op, res, &body); err != nil {
+			return err
+		}
+		for _, im := range body.Images {
+			if !each(im) {
+				return nil
+			}
+		}
+		marker := nextMarker(body.Links)
+		if marker == "" || len(body.Images) == 0 {
+			return nil
+		}
+		query.Set("marker", marker)
+	}
+	return malformed(op, fmt.Sprintf("the image list did not end after %d pages; the cloud ignores the paging marker", maxPages))
+}
+
+// nextMarker takes the marker from the "next" link. Only the marker is
+// used, with this driver's own URL: the link's host is the cloud's to
+// choose, and the token must not follow it anywhere else.
+func nextMarker(links []link) string {
+	for _, l := range links {
+		if l.Rel != "next" {
+			continue
+		}
+		if u, err := url.Parse(l.Href); err == nil {
+			return u.Query().Get("marker")
+		}
+	}
+	return ""
+}
+
+// DeleteImage deletes the image; one that is already gone is not an error.
+func (p *Provider) DeleteImage(ctx context.Context, id string) error {
+	if id == "" {
+		return invalid(opDeleteImage, "no image ID given")
+	}
+	_, err := p.call(ctx, opDeleteImage, http.MethodDelete, "images/"+url.PathEscape(id), nil, nil,
+		http.StatusNoContent, http.StatusOK, http.StatusAccepted)
+	if cloud.IsNotFound(err) {
+		return nil
+	}
+	return err
+}

@@ -1,0 +1,47 @@
+package rackspace
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+
+	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
+)
+
+// readOK are the success codes of a GET: Rackspace documents 203
+// Non-Authoritative Information next to 200.
+var readOK = []int{http.StatusOK, http.StatusNonAuthoritativeInfo}
+
+// server is the part of a Cloud Servers server this driver reads.
+type server struct {
+	ID     string `json:"id"`
+	Status string `json:"status"`
+	// TaskState is null when the server is idle.
+	TaskState *string `json:"OS-EXT-STS:task_state"`
+}
+
+// GetServer reads a server's status and task_state, which decide whether
+// a snapshot can start now.
+func (p *Provider) GetServer(ctx context.Context, id string) (*cloud.Server, error) {
+	if id == "" {
+		return nil, invalid(opGetServer, "no server ID given")
+	}
+	res, err := p.call(ctx, opGetServer, http.MethodGet, "servers/"+url.PathEscape(id), nil, nil, readOK...)
+	if err != nil {
+		return nil, err
+	}
+	var body struct {
+		Server server `json:"server"`
+	}
+	if err := p.decode(opGetServer, res, &body); err != nil {
+		return nil, err
+	}
+	if body.Server.ID == "" {
+		return nil, malformed(opGetServer, "the server response has no server object")
+	}
+	out := &cloud.Server{ID: body.Server.ID, Status: body.Server.Status}
+	if body.Server.TaskState != nil {
+		out.TaskState = *body.Server.TaskState
+	}
+	return out, nil
+}

@@ -1,0 +1,66 @@
+package scp
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+
+	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
+)
+
+// maxBody bounds what is read of any response: image lists are the largest
+// answers, and an error page need not be read in full.
+const maxBody = 4 << 20
+
+// call sends one signed request to the virtual server API and decodes a
+// 2xx JSON answer into out (when out is not nil). Every failure comes back
+// as *cloud.Error, classified once, here.
+func (p *Provider) call(ctx context.Context, op, method, path string, query url.Values, in, out any) error {
+	u := p.s.endpoint + path
+	if len(query) > 0 {
+		// Encode sorts the keys: the signed URL is the same for the same
+		// query whatever order the caller built it in.
+		u += "?" + query.Encode()
+	}
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return invalid(op, "encoding the request: "+err.Error())
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u, body)
+	if err != nil {
+		return invalid(op, p.scrubText(err.Error()))
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", userAgent)
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+
+	resp, err := p.http.Do(req)
+	if err != nil {
+		return p.scrub(cloud.NewTransportError(op, err))
+	}
+	defer func() { _ = resp.Body.Close() }()
+	raw, readErr := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return p.scrub(httpError(op, resp.StatusCode, resp.Header, raw))
+	}
+	if readErr != nil {
+		return p.scrub(cloud.NewTransportError(op, readErr))
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(raw, out); err != nil {
+		return p.scrub(cloud.NewTransportError(op, fmt.Errorf("HTTP %d: %w", resp.StatusCode, err)))
+	}
+	return nil
+}

@@ -1,0 +1,86 @@
+package scp
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
+)
+
+// scpServer is the part of GET /v1/servers/{id} this driver reads. The
+// answer is the server object itself, not wrapped (ServerShowResponse in
+// the SDK's openapi.yaml, API version 1.0): id, name, state ("ACTIVE" in
+// the example; Samsung's Terraform provider starts and stops servers
+// between ACTIVE and SHUTOFF and treats ERROR as failure). There is no
+// task_state: a server busy with another task is only seen as a 409 on
+// create, unless its state names the task.
+type scpServer struct {
+	ID    string  `json:"id"`
+	Name  string  `json:"name"`
+	State *string `json:"state"`
+}
+
+// serverStates sorts the states this driver knows. The state enum is not
+// published; the names are Nova's server statuses (SCP's virtual server
+// runs on OpenStack) plus the -ING names of SCP's v1 console.
+var (
+	// snapshottableStates accept createImage.
+	snapshottableStates = map[string]bool{
+		"ACTIVE": true, "SHUTOFF": true, "STOPPED": true, "PAUSED": true, "SUSPENDED": true, "RUNNING": true,
+	}
+	// busyStates end on their own: wait, then create.
+	busyStates = map[string]bool{
+		"BUILD": true, "BUILDING": true, "CREATING": true, "REBOOT": true, "HARD_REBOOT": true,
+		"RESIZE": true, "REVERT_RESIZE": true, "MIGRATING": true, "REBUILD": true, "PASSWORD": true,
+		"STARTING": true, "STOPPING": true, "RESTARTING": true, "EDITING": true,
+	}
+	// refusedStates need a person (or never change): no image can be
+	// taken until the server is fixed.
+	refusedStates = map[string]bool{
+		"ERROR": true, "DELETED": true, "SOFT_DELETED": true, "SHELVED": true, "SHELVED_OFFLOADED": true,
+		"RESCUE": true, "VERIFY_RESIZE": true, "TERMINATING": true, "TERMINATED": true,
+	}
+)
+
+// GetServer reads the server's state.
+func (p *Provider) GetServer(ctx context.Context, id string) (*cloud.Server, error) {
+	if id == "" {
+		return nil, invalid(opGetServer, "no server ID given")
+	}
+	var srv scpServer
+	if err := p.call(ctx, opGetServer, http.MethodGet, "/v1/servers/"+url.PathEscape(id), nil, nil, &srv); err != nil {
+		return nil, p.checkNotFound(ctx, opGetServer, err)
+	}
+	if srv.ID == "" {
+		return nil, malformed(opGetServer, "the server response has no server ID")
+	}
+	state := ""
+	if srv.State != nil {
+		state = *srv.State
+	}
+	return serverOf(srv.ID, state), nil
+}
+
+// serverOf maps an SCP state onto the boundary's Server, whose
+// ServerBusy and Snapshottable the reconciler asks:
+//   - snapshottable states are passed through (RUNNING as ACTIVE);
+//   - busy states become a task state, so the reconciler waits;
+//   - refused states are passed through and are not snapshottable;
+//   - a state this driver does not know is reported as ACTIVE, so that
+//     createImage is tried and SCP's own answer (409 or 202) decides,
+//     rather than this guess. The raw state is lost in that case because
+//     cloud.Server has no field for it.
+func serverOf(id, state string) *cloud.Server {
+	s := strings.ToUpper(strings.TrimSpace(state))
+	switch {
+	case s == "RUNNING":
+		return &cloud.Server{ID: id, Status: "ACTIVE"}
+	case snapshottableStates[s], refusedStates[s]:
+		return &cloud.Server{ID: id, Status: s}
+	case busyStates[s]:
+		return &cloud.Server{ID: id, Status: s, TaskState: strings.ToLower(s)}
+	}
+	return &cloud.Server{ID: id, Status: "ACTIVE"}
+}

@@ -1,0 +1,166 @@
+package fakecloud
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestSCPSnapshotLifecycle(t *testing.T) {
+	c := newTestCloud(t, Options{QueuedFor: 150 * time.Millisecond, SavingFor: 150 * time.Millisecond})
+	srv := c.AddServer(Server{Name: "web-1"})
+
+	r := scpDo(t, c, scpReq{path: "/v1/servers/" + srv.ID})
+	if r.status != 200 || r.str("id") != srv.ID || r.str("state") != "ACTIVE" || r.body["server"] != nil {
+		t.Fatalf("server: %d %s", r.status, r.raw)
+	}
+
+	id := scpCreate(t, c, srv.ID, "web golden-3f2a9c1e")
+	r = scpDo(t, c, scpReq{path: "/v1/images/" + id})
+	if r.status != 200 || r.str("status") != StatusQueued || r.str("name") != "web golden-3f2a9c1e" || r.str("scp_image_type") != "custom" {
+		t.Fatalf("new image: %d %s", r.status, r.raw)
+	}
+	// While it is built the image is a pending image only.
+	pending := scpDo(t, c, scpReq{path: "/v1/pending-images"})
+	listed := scpDo(t, c, scpReq{path: "/v1/images?name=web+golden-3f2a9c1e"})
+	if !slices.Contains(pending.scpImageIDs(), id) || len(listed.scpImageIDs()) != 0 {
+		t.Fatalf("while queued: pending %v, images %v", pending.scpImageIDs(), listed.scpImageIDs())
+	}
+	// A second snapshot while the first runs: the server is busy.
+	r = scpDo(t, c, scpReq{method: http.MethodPost, path: "/v1/servers/" + srv.ID + "/images", body: map[string]string{"image_name": "again"}})
+	if r.status != 409 || !strings.Contains(string(r.raw), "task_state") {
+		t.Fatalf("create while busy: %d %s", r.status, r.raw)
+	}
+
+	waitFor(t, 5*time.Second, "active", func() bool {
+		return scpDo(t, c, scpReq{path: "/v1/images/" + id}).str("status") == StatusActive
+	})
+	r = scpDo(t, c, scpReq{path: "/v1/images/" + id})
+	if r.body["size"] == nil || r.str("checksum") == "" {
+		t.Errorf("active image without size or checksum: %s", r.raw)
+	}
+	listed = scpDo(t, c, scpReq{path: "/v1/images?name=web+golden-3f2a9c1e"})
+	pending = scpDo(t, c, scpReq{path: "/v1/pending-images"})
+	if !slices.Equal(listed.scpImageIDs(), []string{id}) || len(pending.scpImageIDs()) != 0 {
+		t.Fatalf("once active: images %v, pending %v", listed.scpImageIDs(), pending.scpImageIDs())
+	}
+
+	if r = scpDo(t, c, scpReq{method: http.MethodDelete, path: "/v1/images/" + id}); r.status != 204 {
+		t.Fatalf("delete: %d %s", r.status, r.raw)
+	}
+	for _, m := range []string{http.MethodGet, http.MethodDelete} {
+		if r = scpDo(t, c, scpReq{method: m, path: "/v1/images/" + id}); r.status != 404 || r.scpErrorCode() != "scp-virtualserver.image.not-found" {
+			t.Errorf("%s after delete: %d %s", m, r.status, r.raw)
+		}
+	}
+}
+
+func TestSCPCreateImageErrors(t *testing.T) {
+	c := newTestCloud(t, Options{})
+	idle := c.AddServer(Server{})
+	broken := c.AddServer(Server{Status: "ERROR"})
+	busy := c.AddServer(Server{TaskState: "resize_prep"})
+	tests := []struct {
+		name     string
+		serverID string
+		body     any
+		want     int
+		wantText string
+	}{
+		{name: "unknown server", serverID: "0b6e5c1f-9d0a-4c55-9a53-1f3b2f0e7a10", body: map[string]string{"image_name": "x"}, want: 404, wantText: "scp-virtualserver.server.not-found"},
+		{name: "server in error", serverID: broken.ID, body: map[string]string{"image_name": "x"}, want: 409, wantText: "vm_state error"},
+		{name: "busy server", serverID: busy.ID, body: map[string]string{"image_name": "x"}, want: 409, wantText: "task_state resize_prep"},
+		{name: "no image_name", serverID: idle.ID, body: map[string]string{"name": "x"}, want: 400, wantText: "value_error.missing"},
+		{name: "image_name not a string", serverID: idle.ID, body: map[string]any{"image_name": 5}, want: 400, wantText: "type_error.str"},
+		{name: "empty image_name", serverID: idle.ID, body: map[string]string{"image_name": ""}, want: 400, wantText: "min_length"},
+		{name: "too long", serverID: idle.ID, body: map[string]string{"image_name": strings.Repeat("a", 256)}, want: 400, wantText: "max_length"},
+		{name: "dot in name", serverID: idle.ID, body: map[string]string{"image_name": "web.golden"}, want: 400, wantText: "value_error.str.regex"},
+		{name: "body not an object", serverID: idle.ID, body: []string{"x"}, want: 400, wantText: "type_error.dict"},
+		{name: "longest valid name", serverID: idle.ID, body: map[string]string{"image_name": strings.Repeat("a", 255)}, want: 202},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := scpDo(t, c, scpReq{method: http.MethodPost, path: "/v1/servers/" + tc.serverID + "/images", body: tc.body})
+			if r.status != tc.want || !strings.Contains(string(r.raw), tc.wantText) {
+				t.Fatalf("status %d, want %d with %q: %s", r.status, tc.want, tc.wantText, r.raw)
+			}
+			if tc.want == 400 && !strings.HasPrefix(string(r.raw), "[") {
+				t.Errorf("validation error is not the documented list: %s", r.raw)
+			}
+		})
+	}
+}
+
+func TestSCPListImages(t *testing.T) {
+	c := newTestCloud(t, Options{})
+	base := time.Now().Add(-time.Hour)
+	var ids []string
+	for i := range 5 {
+		img := c.AddImage(Image{Name: "img", CreatedAt: base.Add(time.Duration(i) * time.Minute)})
+		ids = append(ids, img.ID)
+	}
+	c.AddImage(Image{Name: "other"})
+	killed := c.AddImage(Image{Name: "img", Status: StatusKilled, CreatedAt: base.Add(-time.Minute)})
+
+	// Newest first by default, paged with limit and marker.
+	want := []string{ids[4], ids[3], ids[2], ids[1], ids[0], killed.ID}
+	var got []string
+	path := "/v1/images?limit=2&name=img"
+	for range 10 {
+		r := scpDo(t, c, scpReq{path: path})
+		if r.status != 200 {
+			t.Fatalf("%s: %d %s", path, r.status, r.raw)
+		}
+		page := r.scpImageIDs()
+		got = append(got, page...)
+		if len(page) < 2 {
+			break
+		}
+		path = "/v1/images?limit=2&marker=" + page[len(page)-1] + "&name=img"
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("paged listing %v, want %v", got, want)
+	}
+
+	tests := []struct {
+		query   string
+		want    int
+		wantIDs []string
+	}{
+		{query: "status=killed", want: 200, wantIDs: []string{killed.ID}},
+		{query: "name=img&sort=created_at:asc&limit=1", want: 200, wantIDs: []string{killed.ID}},
+		{query: "name=img&visibility=public", want: 200, wantIDs: nil},
+		{query: "scp_image_type=custom", want: 200, wantIDs: nil},
+		{query: "visibility=everyone", want: 400},
+		{query: "limit=0", want: 400},
+		{query: "limit=1001", want: 400},
+		{query: "limit=ten", want: 400},
+		{query: "marker=0b6e5c1f-9d0a-4c55-9a53-1f3b2f0e7a10", want: 400},
+		{query: "sort=colour:asc", want: 400},
+	}
+	for _, tc := range tests {
+		r := scpDo(t, c, scpReq{path: "/v1/images?" + tc.query})
+		if r.status != tc.want {
+			t.Errorf("%s: %d, want %d: %s", tc.query, r.status, tc.want, r.raw)
+			continue
+		}
+		if tc.want == 200 && !slices.Equal(r.scpImageIDs(), tc.wantIDs) {
+			t.Errorf("%s: %v, want %v", tc.query, r.scpImageIDs(), tc.wantIDs)
+		}
+	}
+}
+
+func TestSCPUnknownPath(t *testing.T) {
+	c := newTestCloud(t, Options{})
+	for _, p := range []string{"/v1/flavors", "/v2/images"} {
+		r := scpDo(t, c, scpReq{path: p})
+		if r.status != 404 || r.scpErrorCode() == "" {
+			t.Errorf("%s: %d %s", p, r.status, r.raw)
+		}
+	}
+	if n := c.Calls(OpOther); n != 2 {
+		t.Errorf("unknown paths counted as %d other calls", n)
+	}
+}
