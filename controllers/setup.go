@@ -7,6 +7,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -40,6 +41,12 @@ type Options struct {
 	// PerObjectPolling reads every image with its own GET instead of in
 	// batches: only for measuring what batching saves.
 	PerObjectPolling bool
+	// Clock drives ServerImageSchedules (tests step a fake one); real time
+	// when nil.
+	Clock clock.PassiveClock
+	// SkipSchedules leaves ServerImageSchedules to another manager (tests
+	// run one with a fake Clock).
+	SkipSchedules bool
 }
 
 // Setup registers both reconcilers with mgr, sharing one Provider cache.
@@ -118,7 +125,10 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) error {
 		WithOptions(controller.Options{MaxConcurrentReconciles: opts.MaxConcurrentReconciles}).
 		Named("serverimage").
 		Complete(sr)
-	return err
+	if err != nil || opts.SkipSchedules {
+		return err
+	}
+	return SetupSchedules(mgr, opts)
 }
 
 func (r *CloudReconciler) cloudsForSecret(ctx context.Context, o client.Object) []reconcile.Request {

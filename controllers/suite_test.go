@@ -72,6 +72,8 @@ func run(m *testing.M) int {
 	}
 	if err := controllers.Setup(ctx, mgr, controllers.Options{
 		MaxConcurrentReconciles: 8,
+		// Schedule tests run their own manager with a fake clock.
+		SkipSchedules: true,
 		// Fast drift checks so that out-of-band deletions show in seconds.
 		DriftCheckInterval: 300 * time.Millisecond,
 	}); err != nil {

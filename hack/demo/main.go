@@ -117,6 +117,9 @@ func run() error {
 	fmt.Printf("      kubectl get clouds,serverimages -n %s\n", namespace)
 	fmt.Printf("      kubectl describe serverimage web-golden -n %s\n\n", namespace)
 
+	if scheduleDemoWanted() {
+		return runScheduleDemo(ctx, c, sim, server.ID, exitWhenReady)
+	}
 	si, err := follow(ctx, c, exitWhenReady)
 	if err != nil {
 		return err
