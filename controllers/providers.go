@@ -10,6 +10,7 @@ import (
 	"golang.org/x/time/rate"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -20,8 +21,15 @@ import (
 // Providers turns a Cloud and its Secret into a cached cloud.Provider.
 // Both reconcilers share one, so a Cloud's token and rate limiter are shared
 // by every ServerImage that uses it.
+//
+// Secrets are cached metadata-only: the operator keeps no credential in its
+// informer memory and watches each Secret's resourceVersion only. The data
+// is read from the API server when a Cloud's Provider is (re)built, which
+// happens when that version changes.
 type Providers struct {
 	Client client.Client
+	// Reader reads Secret data live (not through the cache).
+	Reader client.Reader
 	Cache  *cloud.Cache
 }
 
@@ -47,9 +55,10 @@ func (p *Providers) ForCleanup(ctx context.Context, c *imagesv1.Cloud) (cloud.Pr
 }
 
 func (p *Providers) forCloud(ctx context.Context, c *imagesv1.Cloud, cachedOK bool) (cloud.Provider, error) {
-	var secret corev1.Secret
+	secretMeta := &metav1.PartialObjectMetadata{}
+	secretMeta.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
 	key := types.NamespacedName{Namespace: c.Namespace, Name: c.Spec.CredentialsSecretRef.Name}
-	if err := p.Client.Get(ctx, key, &secret); err != nil {
+	if err := p.Client.Get(ctx, key, secretMeta); err != nil {
 		if apierrors.IsNotFound(err) && cachedOK {
 			if prov, ok := p.Cache.Existing(string(c.UID)); ok {
 				return prov, nil
@@ -65,8 +74,12 @@ func (p *Providers) forCloud(ctx context.Context, c *imagesv1.Cloud, cachedOK bo
 	if err != nil {
 		return nil, &configError{imagesv1.ReasonInvalidConfiguration, err.Error()}
 	}
-	version := strconv.FormatInt(c.Generation, 10) + "/" + secret.ResourceVersion
+	version := strconv.FormatInt(c.Generation, 10) + "/" + secretMeta.ResourceVersion
 	return p.Cache.Get(ctx, string(c.UID), version, func(ctx context.Context) (cloud.Provider, error) {
+		var secret corev1.Secret
+		if err := p.Reader.Get(ctx, key, &secret); err != nil {
+			return nil, fmt.Errorf("reading credentials Secret %s: %w", key, err)
+		}
 		cfg := configFor(c, &secret)
 		prov, err := cloud.New(ctx, cfg)
 		switch {

@@ -73,7 +73,7 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) error {
 		return err
 	}
 
-	providers := &Providers{Client: mgr.GetClient(), Cache: cloud.NewCache()}
+	providers := &Providers{Client: mgr.GetClient(), Reader: mgr.GetAPIReader(), Cache: cloud.NewCache()}
 	cr := &CloudReconciler{
 		Client:    mgr.GetClient(),
 		Recorder:  mgr.GetEventRecorder("serverimage-operator"),
@@ -83,7 +83,9 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) error {
 	}
 	err := ctrl.NewControllerManagedBy(mgr).
 		For(&imagesv1.Cloud{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
-		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(cr.cloudsForSecret)).
+		// Metadata only: enough to notice a rotation, and no credentials in
+		// the informer's memory.
+		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(cr.cloudsForSecret), builder.OnlyMetadata).
 		// A deleted ServerImage may be the last one holding its Cloud.
 		Watches(&imagesv1.ServerImage{}, handler.EnqueueRequestsFromMapFunc(cloudOfServerImage),
 			builder.WithPredicates(predicate.Funcs{

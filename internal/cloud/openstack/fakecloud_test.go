@@ -373,3 +373,26 @@ func TestFakeCloudTLS(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestFakeCloudBatchGetCostsOneCallPerBatch pins the cost the per-Cloud
+// poller relies on: ceil(N/batchSize) list calls, no empty extra pages.
+func TestFakeCloudBatchGetCostsOneCallPerBatch(t *testing.T) {
+	c := newFake(t, fakecloud.Options{})
+	p := fakeProvider(t, c, c.CloudsYAML("fake"))
+	const n = 2*batchSize + 20
+	var ids []string
+	for range n {
+		ids = append(ids, c.AddImage(fakecloud.Image{Name: "x", Status: "active"}).ID)
+	}
+	c.ResetLedger()
+	got, err := p.(cloud.BatchImageGetter).GetImages(context.Background(), ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != n {
+		t.Fatalf("got %d of %d images", len(got), n)
+	}
+	if calls := c.Calls(fakecloud.OpListImages); calls != 3 {
+		t.Fatalf("%d list calls for %d images, want 3", calls, n)
+	}
+}

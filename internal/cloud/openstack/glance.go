@@ -102,7 +102,9 @@ func (p *Provider) glanceGetImages(ctx context.Context, s *session, ids []string
 		}
 		filter := url.Values{}
 		filter.Set("id", "in:"+strings.Join(chunk, ","))
-		filter.Set("limit", strconv.Itoa(len(chunk)))
+		// One more than can match: a page that is exactly full gets a "next"
+		// link, and following it would cost an empty second call.
+		filter.Set("limit", strconv.Itoa(len(chunk)+1))
 		err := p.glanceList(ctx, s, filter, func(g glanceImage) {
 			if wanted[g.ID] {
 				out[g.ID] = g.toImage(s.image.Endpoint)
