@@ -83,7 +83,7 @@ func run() error {
 	defer sim.Close()
 	server := sim.AddServer(fakecloud.Server{Name: "web-1"})
 	sim.AddServer(fakecloud.Server{Name: "db-1"})
-	fmt.Printf("    identity %s, server web-1 = %s\n", sim.IdentityURL(), server.ID)
+	fmt.Printf("    simulator %s, server web-1 = %s\n", sim.URL(), server.ID)
 
 	scheme := runtime.NewScheme()
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))

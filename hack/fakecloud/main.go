@@ -50,6 +50,7 @@ func main() {
 		fmt.Printf("  %s  %s  %s\n", s.ID, s.Name, s.Status)
 	}
 	fmt.Printf("\nclouds.yaml:\n%s\n", c.CloudsYAML(*cloudName))
+	printOtherDialects(c)
 	if *useTLS {
 		fmt.Printf("CA certificate (save as cacert):\n%s\n", c.CACertPEM())
 	}
