@@ -31,6 +31,7 @@ const glanceBatch = 50
 
 type result struct {
 	n                  int
+	applyDuration      time.Duration
 	applyToLastCreate  time.Duration
 	createsPerSec      float64
 	lagP50, lagP99     time.Duration
@@ -94,12 +95,13 @@ func runOne(ctx context.Context, cfg config, env *localenv.Env, bin, state strin
 		op.stopAndWait()
 		return nil, err
 	}
+	applyDuration := time.Since(applyStart)
 	if err := waitAll(ctx, readyAt, n); err != nil {
 		op.stopAndWait()
 		return nil, err
 	}
 
-	res := &result{n: n, callsPerImage: map[fakecloud.Op]float64{}}
+	res := &result{n: n, applyDuration: applyDuration, callsPerImage: map[fakecloud.Op]float64{}}
 	var lastCreate time.Time
 	for _, img := range sim.Images() {
 		if img.CreatedAt.After(lastCreate) {
@@ -202,7 +204,7 @@ func createServerImages(ctx context.Context, c client.Client, ns string, servers
 	work := make(chan int)
 	errs := make(chan error, len(servers))
 	var wg sync.WaitGroup
-	for w := 0; w < 16; w++ {
+	for w := 0; w < 32; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
