@@ -12,15 +12,29 @@ COMMIT ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 K8S_VERSION ?= 1.37.2
 ETCD_VERSION ?= 3.6.16
 CONTROLLER_TOOLS_VERSION ?= v0.23.0
+# Tools for the end-to-end, packaging and docs checks, built from the Go
+# module proxy into bin/ by hack/tool-binaries.sh (their names carry the
+# version, so a version bump rebuilds them). kubectl matches the local
+# control plane's version, within kubectl's supported skew.
+KUBECTL_VERSION ?= $(K8S_VERSION)
+HELM_VERSION ?= v4.3.1
+CRD_REF_DOCS_VERSION ?= v0.3.0
 
 LOCALBIN ?= $(CURDIR)/bin
 ENVTEST_DIR ?= $(LOCALBIN)/k8s/$(K8S_VERSION)
 CONTROLLER_GEN ?= $(LOCALBIN)/controller-gen-$(CONTROLLER_TOOLS_VERSION)
+KUBECTL ?= $(LOCALBIN)/kubectl-v$(KUBECTL_VERSION)
+HELM ?= $(LOCALBIN)/helm-$(HELM_VERSION)
+CRD_REF_DOCS ?= $(LOCALBIN)/crd-ref-docs-$(CRD_REF_DOCS_VERSION)
+CHART_DIR ?= charts/serverimage-operator
+DIST ?= dist
 
 export KUBEBUILDER_ASSETS = $(ENVTEST_DIR)
 
 GO_LDFLAGS = -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 TEST_FLAGS ?=
+# e.g. E2E_FLAGS="-run Helm -v" for make test-e2e
+E2E_FLAGS ?=
 
 .PHONY: all
 all: build
@@ -30,6 +44,7 @@ all: build
 .PHONY: manifests
 manifests: $(CONTROLLER_GEN) ## Generate CRDs and RBAC from the markers in api/ and controllers/.
 	$(CONTROLLER_GEN) rbac:roleName=manager-role crd paths="./api/..." paths="./controllers/..." output:crd:artifacts:config=config/crd/bases output:rbac:artifacts:config=config/rbac
+	@$(MAKE) --no-print-directory helm-chart
 
 .PHONY: generate
 generate: $(CONTROLLER_GEN) ## Generate deepcopy code.
@@ -37,7 +52,7 @@ generate: $(CONTROLLER_GEN) ## Generate deepcopy code.
 
 .PHONY: verify-generated
 verify-generated: manifests generate ## Fail when generated files are stale.
-	@git diff --exit-code -- api config || (echo "generated files are stale: run 'make manifests generate' and commit" >&2; exit 1)
+	@git diff --exit-code -- api config charts || (echo "generated files are stale: run 'make manifests generate' and commit" >&2; exit 1)
 
 .PHONY: fmt
 fmt:
@@ -53,6 +68,15 @@ envtest: $(ENVTEST_DIR)/kube-apiserver ## Build kube-apiserver and etcd for envt
 $(ENVTEST_DIR)/kube-apiserver:
 	K8S_VERSION=$(K8S_VERSION) ETCD_VERSION=$(ETCD_VERSION) hack/envtest-binaries.sh $(ENVTEST_DIR)
 
+$(KUBECTL):
+	KUBECTL_VERSION=$(KUBECTL_VERSION) hack/tool-binaries.sh $(LOCALBIN) kubectl
+
+$(HELM):
+	HELM_VERSION=$(HELM_VERSION) hack/tool-binaries.sh $(LOCALBIN) helm
+
+$(CRD_REF_DOCS):
+	CRD_REF_DOCS_VERSION=$(CRD_REF_DOCS_VERSION) hack/tool-binaries.sh $(LOCALBIN) crd-ref-docs
+
 $(CONTROLLER_GEN):
 	mkdir -p $(LOCALBIN)
 	GOBIN=$(LOCALBIN) go install sigs.k8s.io/controller-tools/cmd/controller-gen@$(CONTROLLER_TOOLS_VERSION)
@@ -61,6 +85,27 @@ $(CONTROLLER_GEN):
 .PHONY: test
 test: envtest verify-generated vet ## Run the whole test suite.
 	go test -race -count=1 $(TEST_FLAGS) ./...
+
+.PHONY: test-e2e
+test-e2e: envtest $(KUBECTL) $(HELM) ## Run the real kubectl and helm against a local control plane, the simulator and the operator binary.
+	KUBECTL=$(KUBECTL) HELM=$(HELM) go test -tags e2e -count=1 -timeout 20m $(E2E_FLAGS) ./test/e2e/
+
+.PHONY: helm-chart
+helm-chart: ## Copy the generated CRDs and the RBAC roles from config/ into the Helm chart.
+	rm -f $(CHART_DIR)/crds/*.yaml $(CHART_DIR)/files/rbac/*.yaml
+	mkdir -p $(CHART_DIR)/crds $(CHART_DIR)/files/rbac
+	cp config/crd/bases/*.yaml $(CHART_DIR)/crds/
+	cp $$(grep -lE '^kind: (Cluster)?Role$$' config/rbac/*.yaml) $(CHART_DIR)/files/rbac/
+
+.PHONY: docs
+docs: $(CRD_REF_DOCS) ## Generate the API reference (docs/api.md) from the Go types.
+	$(CRD_REF_DOCS) --source-path=./api --config=docs/crd-ref-docs.yaml --renderer=markdown --output-path=docs/api.md >/dev/null
+
+.PHONY: verify-docs
+verify-docs: $(CRD_REF_DOCS) ## Fail when docs/api.md is not what `make docs` generates.
+	@tmp=$$(mktemp -d) && trap 'rm -rf '"$$tmp" EXIT && \
+	$(CRD_REF_DOCS) --source-path=./api --config=docs/crd-ref-docs.yaml --renderer=markdown --output-path=$$tmp/api.md >/dev/null && \
+	diff -u docs/api.md $$tmp/api.md || (echo "docs/api.md is stale: run 'make docs' and commit" >&2; exit 1)
 
 .PHONY: demo
 demo: envtest ## Run the operator on a local control plane against the simulator.
@@ -88,6 +133,13 @@ run: manifests generate ## Run the manager against the cluster in ~/.kube/config
 docker-build: ## Build the container image (needs a Docker engine).
 	docker build --build-arg VERSION=$(VERSION) --build-arg COMMIT=$(COMMIT) -t $(IMG) .
 
+.PHONY: release-manifests
+release-manifests: $(KUBECTL) ## Write $(DIST)/install.yaml: everything `kubectl apply -f` needs, with image IMG.
+	mkdir -p $(DIST)
+	$(KUBECTL) kustomize config/default | sed "s|image: controller:latest|image: $(IMG)|" > $(DIST)/install.yaml.tmp
+	@grep -q "image: $(IMG)$$" $(DIST)/install.yaml.tmp || (echo "image not set in $(DIST)/install.yaml" >&2; exit 1)
+	mv $(DIST)/install.yaml.tmp $(DIST)/install.yaml
+
 ##@ Deployment
 
 .PHONY: install
@@ -109,4 +161,4 @@ undeploy:
 
 .PHONY: help
 help:
-	@awk 'BEGIN {FS = ":.*##"} /^[a-zA-Z_-]+:.*?##/ { printf "  %-18s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*##"} /^[a-zA-Z0-9_-]+:.*?##/ { printf "  %-18s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)

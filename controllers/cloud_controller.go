@@ -61,8 +61,9 @@ func (r *CloudReconciler) Reconcile(ctx context.Context, req reconcile.Request) 
 		return reconcile.Result{}, r.reconcileDelete(ctx, c)
 	}
 	if !controllerutil.ContainsFinalizer(c, CloudFinalizer) {
+		before := c.DeepCopy()
 		controllerutil.AddFinalizer(c, CloudFinalizer)
-		if err := r.Update(ctx, c); err != nil {
+		if err := r.Patch(ctx, c, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})); err != nil {
 			return reconcile.Result{}, client.IgnoreNotFound(err)
 		}
 	}
@@ -169,6 +170,7 @@ func (r *CloudReconciler) reconcileDelete(ctx context.Context, c *imagesv1.Cloud
 		return nil
 	}
 	r.Providers.Forget(c)
+	before := c.DeepCopy()
 	controllerutil.RemoveFinalizer(c, CloudFinalizer)
-	return client.IgnoreNotFound(r.Update(ctx, c))
+	return client.IgnoreNotFound(r.Patch(ctx, c, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})))
 }

@@ -55,7 +55,11 @@ func (r *ServerImageReconciler) Reconcile(ctx context.Context, req reconcile.Req
 		}
 		return reconcile.Result{}, client.IgnoreNotFound(err)
 	}
-	ctx = log.IntoContext(ctx, log.FromContext(ctx).WithValues("cloud", si.Spec.CloudRef.Name, "imageID", si.Status.ImageID))
+	logger := log.FromContext(ctx).WithValues("cloud", si.Spec.CloudRef.Name)
+	if si.Status.ImageID != "" {
+		logger = logger.WithValues("imageID", si.Status.ImageID)
+	}
+	ctx = log.IntoContext(ctx, logger)
 
 	if !si.DeletionTimestamp.IsZero() {
 		orig := si.DeepCopy()
@@ -66,8 +70,9 @@ func (r *ServerImageReconciler) Reconcile(ctx context.Context, req reconcile.Req
 	// The finalizer goes on before any cloud call, so that no image can be
 	// created that the operator would not get a chance to clean up.
 	if !controllerutil.ContainsFinalizer(si, imagesv1.FinalizerName) {
+		before := si.DeepCopy()
 		controllerutil.AddFinalizer(si, imagesv1.FinalizerName)
-		if err := r.Update(ctx, si); err != nil {
+		if err := r.Patch(ctx, si, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})); err != nil {
 			return reconcile.Result{}, err
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
@@ -108,8 +109,9 @@ func (r *ServerImageReconciler) deleteFailure(ctx context.Context, si *imagesv1.
 
 func (r *ServerImageReconciler) release(ctx context.Context, si *imagesv1.ServerImage) error {
 	r.backoff.reset(string(si.UID))
+	before := si.DeepCopy()
 	controllerutil.RemoveFinalizer(si, imagesv1.FinalizerName)
-	return r.Update(ctx, si)
+	return r.Patch(ctx, si, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{}))
 }
 
 // forgetImage stops the poller reading the image of an object that goes.

@@ -105,6 +105,9 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) error {
 	if err := mgr.Add(poller); err != nil {
 		return err
 	}
+	if err := AddStateMetrics(mgr, 0); err != nil {
+		return err
+	}
 	sr := &ServerImageReconciler{
 		Client:    mgr.GetClient(),
 		APIReader: mgr.GetAPIReader(),

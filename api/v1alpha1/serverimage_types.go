@@ -153,7 +153,7 @@ type ServerImageStatus struct {
 // ServerImage is one image of one cloud server.
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
-// +kubebuilder:resource:shortName=si,categories=serverimage
+// +kubebuilder:resource:shortName=si,categories=serverimage-operator
 // +kubebuilder:printcolumn:name="Cloud",type=string,JSONPath=`.spec.cloudRef.name`
 // +kubebuilder:printcolumn:name="Server",type=string,JSONPath=`.spec.serverID`
 // +kubebuilder:printcolumn:name="Image ID",type=string,JSONPath=`.status.imageID`

@@ -185,7 +185,7 @@ type ServerImageScheduleStatus struct {
 // schedule and prunes old ones.
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
-// +kubebuilder:resource:shortName=sis,categories=serverimage
+// +kubebuilder:resource:shortName=sis,categories=serverimage-operator
 // +kubebuilder:validation:XValidation:rule="self.metadata.name.size() <= 63",message="a ServerImageSchedule name is at most 63 characters: it is the value of the images.serverimage.dev/schedule label on its ServerImages"
 // +kubebuilder:printcolumn:name="Schedule",type=string,JSONPath=`.spec.schedule`
 // +kubebuilder:printcolumn:name="Time Zone",type=string,JSONPath=`.spec.timeZone`,priority=1

@@ -47,10 +47,12 @@ func TestHealthChecks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The schedule's check must be found: a moved layout must not turn
+	// Every kind's check must be found: a moved layout must not turn
 	// this test into one that runs nothing.
-	if !contains(suites, filepath.Join("images.serverimage.dev", "ServerImageSchedule", "health_test.yaml")) {
-		t.Fatalf("ServerImageSchedule health check not found; found %v", suites)
+	for _, kind := range []string{"ServerImage", "Cloud", "ServerImageSchedule"} {
+		if !contains(suites, filepath.Join("images.serverimage.dev", kind, "health_test.yaml")) {
+			t.Fatalf("%s health check not found; found %v", kind, suites)
+		}
 	}
 	for _, suite := range suites {
 		dir := filepath.Dir(suite)
