@@ -116,22 +116,7 @@ func (r *CloudReconciler) check(ctx context.Context, c *imagesv1.Cloud) reconcil
 
 	if err := prov.Authenticate(ctx); err != nil {
 		log.FromContext(ctx).Info("authentication failed", "error", err.Error())
-		switch cloud.ClassOf(err) {
-		case cloud.ClassUnauthorized, cloud.ClassForbidden:
-			setStalled(conds, c.Generation, imagesv1.ReasonAuthenticationFailed, err.Error())
-			return reconcile.Result{RequeueAfter: jitter(CloudReauthInterval)}
-		case cloud.ClassInvalid, cloud.ClassNotFound:
-			setStalled(conds, c.Generation, imagesv1.ReasonInvalidConfiguration, err.Error())
-			return reconcile.Result{RequeueAfter: jitter(CloudReauthInterval)}
-		}
-		// Ready=False while the cloud cannot be reached: ServerImages wait
-		// for it rather than failing one by one.
-		setProgressing(conds, c.Generation, reasonFor(err), err.Error())
-		d := r.backoff.next(key)
-		if ra, ok := retryAfter(err); ok && time.Duration(ra) > d {
-			d = time.Duration(ra)
-		}
-		return reconcile.Result{RequeueAfter: d}
+		return r.authFailure(c, key, err)
 	}
 	r.backoff.reset(key)
 	if !meta.IsStatusConditionTrue(c.Status.Conditions, imagesv1.ConditionReady) || c.Status.LastAuthenticatedTime == nil {
@@ -140,6 +125,28 @@ func (r *CloudReconciler) check(ctx context.Context, c *imagesv1.Cloud) reconcil
 	}
 	setReady(conds, c.Generation, imagesv1.ReasonAuthenticated, "credentials accepted by "+string(c.Spec.Provider))
 	return reconcile.Result{RequeueAfter: jitter(CloudReauthInterval)}
+}
+
+// authFailure turns a failed authentication into the Cloud's conditions
+// and the time of the next check.
+func (r *CloudReconciler) authFailure(c *imagesv1.Cloud, key string, err error) reconcile.Result {
+	conds := &c.Status.Conditions
+	switch cloud.ClassOf(err) {
+	case cloud.ClassUnauthorized, cloud.ClassForbidden:
+		setStalled(conds, c.Generation, imagesv1.ReasonAuthenticationFailed, err.Error())
+		return reconcile.Result{RequeueAfter: jitter(CloudReauthInterval)}
+	case cloud.ClassInvalid, cloud.ClassNotFound:
+		setStalled(conds, c.Generation, imagesv1.ReasonInvalidConfiguration, err.Error())
+		return reconcile.Result{RequeueAfter: jitter(CloudReauthInterval)}
+	}
+	// Ready=False while the cloud cannot be reached: ServerImages wait for
+	// it rather than failing one by one.
+	setProgressing(conds, c.Generation, reasonFor(err), err.Error())
+	d := r.backoff.next(key)
+	if ra, ok := retryAfter(err); ok && ra > d {
+		d = min(ra, backoffCap)
+	}
+	return reconcile.Result{RequeueAfter: d}
 }
 
 func (r *CloudReconciler) now() time.Time {

@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"errors"
+	"time"
 
 	imagesv1 "github.com/serverimage-operator/serverimage-operator/api/v1alpha1"
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
@@ -35,11 +36,12 @@ func isTerminal(err error) bool {
 	return errors.As(err, &ce) && ce.Terminal()
 }
 
-// retryAfter is the wait the cloud asked for, or zero.
-func retryAfter(err error) (d int64, ok bool) {
+// retryAfter is the wait the cloud asked for, if it said. Callers cap it:
+// a cloud asking for a day must not park an object for a day.
+func retryAfter(err error) (time.Duration, bool) {
 	var ce *cloud.Error
 	if errors.As(err, &ce) && ce.RetryAfter > 0 {
-		return int64(ce.RetryAfter), true
+		return ce.RetryAfter, true
 	}
 	return 0, false
 }

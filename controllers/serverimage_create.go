@@ -123,7 +123,7 @@ func (r *ServerImageReconciler) cloudFailure(ctx context.Context, si *imagesv1.S
 	case cloud.ClassRateLimited:
 		d := r.backoff.next(key)
 		if ra, ok := retryAfter(err); ok {
-			d = jitter(durationOf(ra))
+			d = jitter(min(ra, backoffCap))
 		}
 		setRetrying(conds, si.Generation, reason, fmt.Sprintf("%s (retrying in %s)", msg, d.Round(1e9)))
 		return reconcile.Result{RequeueAfter: d}

@@ -8,30 +8,24 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"runtime"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
+
+	"github.com/serverimage-operator/serverimage-operator/internal/operatorproc"
 )
 
 func numCPU() int { return runtime.NumCPU() }
 
-func buildOperator(root, out string) error {
-	cmd := exec.Command("go", "build", "-o", out, ".")
-	cmd.Dir = root
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	return cmd.Run()
-}
+func buildOperator(root, out string) error { return operatorproc.Build(root, out) }
 
 // operator is the real manager binary running as a process, with its
 // metrics served in plain HTTP on loopback so the bench can scrape them.
 type operator struct {
-	cmd         *exec.Cmd
+	proc        *operatorproc.Process
 	metricsAddr string
-	logFile     *os.File
 
 	mu       sync.Mutex
 	peakHeap float64
@@ -44,11 +38,7 @@ func startOperator(bin, kubeconfig, namespace, logPath string, cfg config) (*ope
 	if err != nil {
 		return nil, err
 	}
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		return nil, err
-	}
-	o := &operator{metricsAddr: fmt.Sprintf("127.0.0.1:%d", port), logFile: logFile, stop: make(chan struct{}), done: make(chan struct{})}
+	o := &operator{metricsAddr: fmt.Sprintf("127.0.0.1:%d", port), stop: make(chan struct{}), done: make(chan struct{})}
 	args := []string{
 		"--leader-elect=false",
 		"--metrics-secure=false",
@@ -58,10 +48,7 @@ func startOperator(bin, kubeconfig, namespace, logPath string, cfg config) (*ope
 		"--max-concurrent-reconciles=" + strconv.Itoa(cfg.workers),
 		"--per-object-polling=" + strconv.FormatBool(cfg.mode == "per-object"),
 	}
-	o.cmd = exec.Command(bin, args...)
-	o.cmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig)
-	o.cmd.Stdout, o.cmd.Stderr = logFile, logFile
-	if err := o.cmd.Start(); err != nil {
+	if o.proc, err = operatorproc.Start(bin, kubeconfig, logPath, args...); err != nil {
 		return nil, err
 	}
 	go o.sampleHeap()
@@ -94,7 +81,7 @@ func (o *operator) sampleHeap() {
 
 // peakRSS is the process's high-water resident set size, from the kernel.
 func (o *operator) peakRSS() int64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", o.cmd.Process.Pid))
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", o.proc.Pid()))
 	if err != nil {
 		return 0
 	}
@@ -117,9 +104,7 @@ func (o *operator) heapPeak() float64 {
 func (o *operator) stopAndWait() {
 	close(o.stop)
 	<-o.done
-	_ = o.cmd.Process.Signal(syscall.SIGTERM)
-	_ = o.cmd.Wait()
-	_ = o.logFile.Close()
+	_ = o.proc.Stop()
 }
 
 func (o *operator) waitMetrics(ctx context.Context) error {
@@ -129,7 +114,7 @@ func (o *operator) waitMetrics(ctx context.Context) error {
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("operator metrics never came up (see %s)", o.logFile.Name())
+			return fmt.Errorf("operator metrics never came up (see %s)", o.proc.LogPath)
 		case <-time.After(200 * time.Millisecond):
 		}
 	}

@@ -49,7 +49,10 @@ func ParseRetryAt(v string, now time.Time) (time.Duration, bool) {
 	if d < 0 {
 		return 0, true
 	}
-	return d, true
+	// The same bound as the seconds form: a date centuries ahead would
+	// otherwise saturate the Duration, and the caller's jitter on top of
+	// it would overflow into a negative requeue (never retried).
+	return min(d, maxRetryAfterSeconds*time.Second), true
 }
 
 // RetryAfterOf returns the wait an error response asks for. The header is

@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"net/http"
+	"strings"
 )
 
 // TLSConfigurer is implemented by a Config.Transport that wraps another
@@ -85,4 +86,26 @@ func mergeTLS(base, over *tls.Config) *tls.Config {
 		out.MinVersion = over.MinVersion
 	}
 	return out
+}
+
+// SameHostRedirects is an http.Client CheckRedirect that follows a
+// redirect only to the same host, never from https to http. Go copies
+// custom headers such as X-Auth-Token to any redirect target, and resends
+// a POST body (a password) on 307/308: a redirect elsewhere would hand the
+// token or the credentials to another server. A refused redirect is
+// returned as it came, so the driver reports its status.
+func SameHostRedirects(req *http.Request, via []*http.Request) error {
+	if len(via) == 0 {
+		return nil
+	}
+	first := via[0].URL
+	switch {
+	case len(via) >= 10:
+		return errors.New("stopped after 10 redirects")
+	case !strings.EqualFold(req.URL.Host, first.Host):
+		return http.ErrUseLastResponse
+	case first.Scheme == "https" && req.URL.Scheme != "https":
+		return http.ErrUseLastResponse
+	}
+	return nil
 }

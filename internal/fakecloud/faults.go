@@ -1,6 +1,7 @@
 package fakecloud
 
 import (
+	"math/rand/v2"
 	"net/http"
 	"sync"
 	"time"
@@ -29,11 +30,25 @@ type Fault struct {
 	// ServerID, when set, restricts the fault to calls about that server
 	// (for image calls: images of that server, or lists filtered by it).
 	ServerID string
+	// Probability, when above zero, makes the fault a standing one: it is
+	// never used up (Times is ignored) and strikes each matching call with
+	// this probability; a call it spares goes on to the next fault. This
+	// is how a soak run gets random 5xx, 409s and lost responses.
+	// (faultstats.go counts what struck; SetFaultSeed makes it repeatable.)
+	Probability float64
+	// Body is written raw as the answer instead of the real one, with
+	// Status (200 when 0) and Content-Type application/json: a malformed
+	// or truncated success response, or an error body of any shape
+	// (RetryAfter still sets the Retry-After header).
+	Body string
 }
 
 type faultSet struct {
 	mu     sync.Mutex
 	faults []*Fault
+	// rng rolls Probability faults; fired counts what struck (faultstats.go).
+	rng   *rand.Rand
+	fired map[FaultKind]int
 }
 
 func (fs *faultSet) inject(f Fault) {
@@ -60,6 +75,14 @@ func (fs *faultSet) take(op Op, serverID string) (Fault, bool) {
 		if f.Op != op || (f.ServerID != "" && f.ServerID != serverID) {
 			continue
 		}
+		if f.Probability > 0 {
+			if !fs.roll(f.Probability) {
+				continue
+			}
+			fs.record(op, f)
+			return *f, true
+		}
+		fs.record(op, f)
 		f.Times--
 		if f.Times <= 0 {
 			fs.faults = append(fs.faults[:i:i], fs.faults[i+1:]...)

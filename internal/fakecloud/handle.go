@@ -38,6 +38,18 @@ func (c *Cloud) serve(w http.ResponseWriter, r *http.Request, k call, h http.Han
 		// The operation really happens; only its answer is lost.
 		h(&discardWriter{header: http.Header{}}, r)
 		dropConnection(w)
+	case f.Body != "":
+		// A success answer the client cannot use (Fault.Body).
+		status := f.Status
+		if status == 0 {
+			status = http.StatusOK
+		}
+		if f.RetryAfter != "" {
+			w.Header().Set("Retry-After", f.RetryAfter)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_, _ = w.Write([]byte(f.Body))
 	case f.Status != 0:
 		msg := f.Message
 		if msg == "" {

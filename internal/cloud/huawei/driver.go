@@ -60,9 +60,11 @@ func New(_ context.Context, cfg cloud.Config) (cloud.Provider, error) {
 		timeout = cloud.DefaultRequestTimeout
 	}
 	p := &Provider{
-		s:         s,
-		client:    http.Client{Transport: rt, Timeout: timeout},
-		iamClient: http.Client{Transport: rt, Timeout: timeout},
+		s: s,
+		// Redirects elsewhere would carry the token (or, to IAM, the
+		// password) away: see cloud.SameHostRedirects.
+		client:    http.Client{Transport: rt, Timeout: timeout, CheckRedirect: cloud.SameHostRedirects},
+		iamClient: http.Client{Transport: rt, Timeout: timeout, CheckRedirect: cloud.SameHostRedirects},
 		now:       time.Now,
 		tokens:    tokenCache{sem: make(chan struct{}, 1)},
 	}

@@ -1,6 +1,7 @@
 package openstack
 
 import (
+	"math"
 	"net/url"
 	"strings"
 	"time"
@@ -58,4 +59,14 @@ func absoluteURL(root, link string) string {
 		return link
 	}
 	return strings.TrimRight(root, "/") + "/" + strings.TrimLeft(link, "/")
+}
+
+// percent turns the proxy's progress into a whole percentage in 0–100: a
+// value outside it (a proxy's bug) would otherwise be shown as is.
+func percent(p *float64) *int32 {
+	if p == nil || math.IsNaN(*p) {
+		return nil
+	}
+	v := int32(math.Round(math.Max(0, math.Min(100, *p))))
+	return &v
 }

@@ -83,8 +83,10 @@ func New(_ context.Context, cfg cloud.Config) (cloud.Provider, error) {
 		timeout = cloud.DefaultRequestTimeout
 	}
 	return &Provider{
-		s:          s,
-		httpClient: http.Client{Transport: rt, Timeout: timeout},
+		s: s,
+		// A redirect elsewhere would carry the token (or, on a 307 from
+		// Keystone, the password) away: see cloud.SameHostRedirects.
+		httpClient: http.Client{Transport: rt, Timeout: timeout, CheckRedirect: cloud.SameHostRedirects},
 		connectSem: make(chan struct{}, 1),
 		mv:         microversionCache{sem: make(chan struct{}, 1)},
 	}, nil

@@ -19,10 +19,12 @@ import (
 // Cloud pins for createImage.
 
 type novaImage struct {
-	ID       string         `json:"id"`
-	Name     string         `json:"name"`
-	Status   string         `json:"status"`
-	Progress *int32         `json:"progress"`
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	Status string `json:"status"`
+	// Progress is read as a number of any form ("50.0" must not fail a
+	// whole page) and shown clamped to 0–100 (see percent).
+	Progress *float64       `json:"progress"`
 	Server   *novaRef       `json:"server"`
 	Metadata map[string]any `json:"metadata"`
 	Created  string         `json:"created"`
@@ -141,7 +143,7 @@ func (n novaImage) toImage() cloud.Image {
 		Name:           n.Name,
 		Status:         n.Status,
 		Phase:          novaPhase(n.Status),
-		Progress:       n.Progress,
+		Progress:       percent(n.Progress),
 		SizeBytes:      n.Size,
 		IdempotencyKey: metaString(n.Metadata, cloud.IdempotencyMetadataKey),
 		ServerID:       metaString(n.Metadata, "instance_uuid"),

@@ -73,6 +73,9 @@ func newProvider(cfg cloud.Config, now func() time.Time) (*Provider, error) {
 		http: &http.Client{
 			Transport: &signer{base: base, creds: s.creds, apiVersion: s.apiVersion.header(), now: now},
 			Timeout:   timeout,
+			// Each hop is signed for its own URL, but a redirect to another
+			// host is still not followed: see cloud.SameHostRedirects.
+			CheckRedirect: cloud.SameHostRedirects,
 		},
 	}, nil
 }

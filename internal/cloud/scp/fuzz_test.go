@@ -1,0 +1,103 @@
+package scp
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
+	"github.com/serverimage-operator/serverimage-operator/internal/fakecloud"
+)
+
+// Fuzz targets for what the SCP driver decodes (error envelopes, images,
+// servers) and for its request signature against the simulator's gateway.
+// Seeds are in testdata/fuzz/<target>.
+
+// FuzzErrorMessage: every error envelope SCP is known to send, and junk.
+func FuzzErrorMessage(f *testing.F) {
+	f.Fuzz(func(t *testing.T, body []byte) {
+		msg := errorMessage(body)
+		if len(msg) > maxMessageLen+len("…") {
+			t.Fatalf("message is %d bytes, over the bound", len(msg))
+		}
+		if strings.ContainsAny(msg, "\n\r\t") || msg != strings.TrimSpace(msg) {
+			t.Fatalf("message %q is not one trimmed line", msg)
+		}
+		if utf8.Valid(body) && !utf8.ValidString(msg) {
+			t.Fatalf("message %q is not valid UTF-8 although the body was", msg)
+		}
+	})
+}
+
+// FuzzImage: GET /v1/images/{id} and an image list page.
+func FuzzImage(f *testing.F) {
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var list imageList
+		if json.Unmarshal(body, &list) != nil {
+			return
+		}
+		var one scpImage
+		_ = json.Unmarshal(body, &one)
+		for _, img := range append(list.Images, one) {
+			out := img.toImage()
+			if p := out.Phase; p != cloud.PhasePending && p != cloud.PhaseActive && p != cloud.PhaseFailed {
+				t.Fatalf("phase %q", p)
+			}
+			if out.SizeBytes != nil && *out.SizeBytes <= 0 {
+				t.Fatalf("size %d", *out.SizeBytes)
+			}
+			if out.Status != statusOf(img) || out.ID != img.ID {
+				t.Fatal("identity fields changed on the way")
+			}
+		}
+	})
+}
+
+// FuzzServer: GET /v1/servers/{id} and the mapping of its state.
+func FuzzServer(f *testing.F) {
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var srv scpServer
+		if json.Unmarshal(body, &srv) != nil || srv.State == nil {
+			return
+		}
+		s := serverOf(srv.ID, *srv.State)
+		// Busy means "wait, then create": never also snapshottable now,
+		// and a state this driver does not know lets the cloud decide.
+		if s.ServerBusy() && s.Snapshottable() {
+			t.Fatalf("state %q is both busy and snapshottable", *srv.State)
+		}
+		if s.ID != srv.ID {
+			t.Fatal("the server ID changed on the way")
+		}
+	})
+}
+
+// FuzzSignerAgainstGateway sends real signed requests, with a fuzzed image
+// ID in the path and a fuzzed name in the query, to the simulator, whose
+// gateway rebuilds the signed URL from what arrived: any disagreement in
+// encoding is a 401.
+func FuzzSignerAgainstGateway(f *testing.F) {
+	sim := fakecloud.New(fakecloud.Options{})
+	f.Cleanup(sim.Close)
+	p, err := cloud.New(context.Background(), simConfig(sim))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, id, name string) {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if id != "" {
+			_, err := p.GetImage(ctx, id)
+			if c := cloud.ClassOf(err); c == cloud.ClassUnauthorized || c == cloud.ClassForbidden {
+				t.Fatalf("GET image %q: the gateway refused the signature: %v", id, err)
+			}
+		}
+		_, err := p.FindImages(ctx, cloud.FindImagesQuery{Name: name, IdempotencyKey: "0f5c7a52-4f0e-4a3e-9a61-5d3b2f7d8c10"})
+		if c := cloud.ClassOf(err); c == cloud.ClassUnauthorized || c == cloud.ClassForbidden {
+			t.Fatalf("list images named %q: the gateway refused the signature: %v", name, err)
+		}
+	})
+}
