@@ -4,6 +4,9 @@
 #               built-in cloud simulator (no cluster, no cloud account)
 #   make test   run the whole test suite (builds kube-apiserver and etcd from
 #               the Go module proxy the first time, then caches them in bin/)
+#   make test-openstack
+#               the operator against a real OpenStack from Debian's packages,
+#               on loopback (root, Debian bookworm; see hack/openstack/README.md)
 
 IMG ?= serverimage-operator:dev
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
@@ -107,6 +110,15 @@ verify-docs: $(CRD_REF_DOCS) ## Fail when docs/api.md is not what `make docs` ge
 	$(CRD_REF_DOCS) --source-path=./api --config=docs/crd-ref-docs.yaml --renderer=markdown --output-path=$$tmp/api.md >/dev/null && \
 	diff -u docs/api.md $$tmp/api.md || (echo "docs/api.md is stale: run 'make docs' and commit" >&2; exit 1)
 
+.PHONY: test-openstack
+test-openstack: envtest ## End-to-end suite against a real OpenStack on loopback (as root; installs it the first time).
+	hack/openstack/up
+	@start=$$(date +%s); rc=0; \
+	go test -tags openstack -count=1 -v -parallel 16 -timeout 20m ./test/openstack/ || rc=$$?; \
+	echo "openstack: suite took $$(( $$(date +%s) - start ))s"; \
+	hack/openstack/status || true; \
+	exit $$rc
+
 .PHONY: demo
 demo: envtest ## Run the operator on a local control plane against the simulator.
 	go run ./hack/demo
@@ -114,6 +126,44 @@ demo: envtest ## Run the operator on a local control plane against the simulator
 .PHONY: bench
 bench: envtest ## Measure the operator at scale (N = 100, 1000, 5000; see docs/performance.md).
 	go run ./hack/bench $(BENCH_FLAGS)
+
+.PHONY: soak
+soak: envtest ## Soak: N ServerImages, lost responses, random 5xx/409, the operator killed mid-run (SOAK_FLAGS, e.g. -n 500 -restarts 8).
+	go run ./hack/soak $(SOAK_FLAGS)
+
+# Every fuzz target: package:Target. Each parser of cloud answers, the
+# Retry-After and Location readers, and the request signers.
+FUZZ_TARGETS = \
+	internal/cloud:FuzzParseErrorBody \
+	internal/cloud:FuzzParseRetryAfter \
+	internal/cloud:FuzzRetryAfterOf \
+	internal/cloud:FuzzImageIDFromLocation \
+	internal/cloud:FuzzNewHTTPError \
+	internal/cloud/openstack:FuzzImageIDFromCreate \
+	internal/cloud/openstack:FuzzGlanceImage \
+	internal/cloud/openstack:FuzzNovaImage \
+	internal/cloud/openstack:FuzzNovaServer \
+	internal/cloud/openstack:FuzzVersionDocument \
+	internal/cloud/openstack:FuzzCloudsYAML \
+	internal/cloud/rackspace:FuzzImageResponse \
+	internal/cloud/rackspace:FuzzAccessResponse \
+	internal/cloud/huawei:FuzzIMSImage \
+	internal/cloud/huawei:FuzzImageIDFromCreate \
+	internal/cloud/huawei:FuzzCanonical \
+	internal/cloud/huawei:FuzzSignerAgainstGateway \
+	internal/cloud/scp:FuzzErrorMessage \
+	internal/cloud/scp:FuzzImage \
+	internal/cloud/scp:FuzzServer \
+	internal/cloud/scp:FuzzSignerAgainstGateway
+FUZZTIME ?= 10s
+
+.PHONY: fuzz
+fuzz: ## Run every fuzz target for FUZZTIME (10s) each; seeds are in each package's testdata/fuzz.
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=./$${t%%:*}; name=$${t##*:}; \
+		echo "== $$pkg $$name"; \
+		go test $$pkg -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME); \
+	done
 
 .PHONY: fakecloud
 fakecloud: ## Serve the cloud simulator standalone.

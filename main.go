@@ -32,6 +32,7 @@ var (
 func main() {
 	var (
 		metricsAddr, probeAddr, watchNamespaces string
+		pprofAddr                               string
 		leaderElect, secureMetrics, perObject   bool
 		workers                                 int
 		driftInterval                           time.Duration
@@ -42,6 +43,7 @@ func main() {
 	flag.BoolVar(&leaderElect, "leader-elect", true, "Elect a leader so that only one replica reconciles at a time.")
 	flag.StringVar(&watchNamespaces, "watch-namespaces", "", "Comma-separated namespaces to watch (all when empty).")
 	flag.IntVar(&workers, "max-concurrent-reconciles", 4, "Workers per controller.")
+	flag.StringVar(&pprofAddr, "pprof-bind-address", "", "Address to serve Go pprof profiles on (off when empty).")
 	flag.DurationVar(&driftInterval, "drift-check-interval", controllers.DriftCheckInterval, "How often Ready images are checked (in batches) for out-of-band deletion.")
 	flag.BoolVar(&perObject, "per-object-polling", false, "Read every image with its own GET instead of in batches (for benchmarks only).")
 	zapOpts := zap.Options{}
@@ -81,6 +83,7 @@ func main() {
 		Scheme:                        scheme,
 		Metrics:                       metricsOpts,
 		HealthProbeBindAddress:        probeAddr,
+		PprofBindAddress:              pprofAddr,
 		LeaderElection:                leaderElect,
 		LeaderElectionID:              "serverimage-operator.images.serverimage.dev",
 		LeaderElectionReleaseOnCancel: true,

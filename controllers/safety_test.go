@@ -173,3 +173,27 @@ func TestServerDeletedWhileSavingFailsTheImage(t *testing.T) {
 	s.waitCondition("orphan", imagesv1.ConditionStalled, imagesv1.ReasonImageFailed)
 	s.waitEvent("orphan", "Warning", imagesv1.ReasonImageFailed)
 }
+
+// TestOrphanOfNovaTaskStateRaceIsReplaced: when two createImage calls race
+// in real Nova, the loser gets a 500 and its image stays queued for ever
+// with the loser's key. The operator must not adopt it and wait for the
+// timeout: it deletes the orphan and creates a new image, leaving exactly one.
+func TestOrphanOfNovaTaskStateRaceIsReplaced(t *testing.T) {
+	t.Parallel()
+	s := newScenario(t, fakecloud.Options{})
+	srv := s.sim.AddServer(fakecloud.Server{})
+	s.sim.LoseNextSnapshotRace(srv.ID)
+	s.serverImage("loser", srv.ID)
+	note := s.waitEvent("loser", "Warning", "OrphanImageReplaced")
+	si := s.waitReady("loser")
+	imgs := s.imagesWithKey(string(si.UID))
+	if len(imgs) != 1 || imgs[0].ID != si.Status.ImageID {
+		t.Fatalf("want exactly the recorded image with this key, got %+v (status %q)", imgs, si.Status.ImageID)
+	}
+	if strings.Contains(note, si.Status.ImageID) {
+		t.Errorf("the replaced orphan is the recorded image: %q", note)
+	}
+	if n := s.sim.Calls(fakecloud.OpCreateImage); n != 2 {
+		t.Errorf("createImage called %d times, want 2 (the lost race, then the replacement)", n)
+	}
+}

@@ -34,6 +34,8 @@ type ServerImageReconciler struct {
 	Providers *Providers
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
+	// OrphanGrace overrides OrphanQueuedGrace (tests).
+	OrphanGrace time.Duration
 
 	backoff *backoff
 	poller  *imagePoller

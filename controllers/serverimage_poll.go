@@ -82,6 +82,9 @@ func (r *ServerImageReconciler) pollImage(ctx context.Context, si *imagesv1.Serv
 		return reconcile.Result{}, nil
 	}
 	r.backoff.reset(string(si.UID))
+	if res, replaced := r.replaceOrphan(ctx, si, c, prov, obs.image); replaced {
+		return res, nil
+	}
 	res := r.applyImage(si, obs.image, c)
 	switch obs.image.Phase {
 	case cloud.PhaseActive:
@@ -99,6 +102,10 @@ func (r *ServerImageReconciler) pollImage(ctx context.Context, si *imagesv1.Serv
 // show progress and to notice the timeout, rare enough to cost nothing.
 func (r *ServerImageReconciler) refreshAfter(si *imagesv1.ServerImage, c *imagesv1.Cloud) time.Duration {
 	next := jitter(max(ProgressRefreshInterval, 2*pollIntervalOf(c)))
+	if si.Status.ImageStatus == "queued" {
+		// Look again soon enough to notice an orphan (see OrphanQueuedGrace).
+		next = min(next, jitter(r.orphanGrace()))
+	}
 	if left := timeoutOf(si) - r.now().Sub(startedAt(si)); left > 0 && left < next {
 		next = left + time.Second
 	}
@@ -182,5 +189,3 @@ func (r *ServerImageReconciler) applyImage(si *imagesv1.ServerImage, img *cloud.
 	setProgressing(conds, gen, imagesv1.ReasonImageSaving, msg)
 	return reconcile.Result{RequeueAfter: r.refreshAfter(si, c)}
 }
-
-func durationOf(ns int64) time.Duration { return time.Duration(ns) }

@@ -38,6 +38,8 @@ type Options struct {
 	// DriftCheckInterval is how often Ready images are checked for
 	// out-of-band deletion (DriftCheckInterval when zero).
 	DriftCheckInterval time.Duration
+	// OrphanGrace overrides OrphanQueuedGrace (tests).
+	OrphanGrace time.Duration
 	// PerObjectPolling reads every image with its own GET instead of in
 	// batches: only for measuring what batching saves.
 	PerObjectPolling bool
@@ -116,6 +118,8 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) error {
 		Now:       opts.Now,
 		backoff:   newBackoff(),
 		poller:    poller,
+
+		OrphanGrace: opts.OrphanGrace,
 	}
 	err = ctrl.NewControllerManagedBy(mgr).
 		// Status writes do not change the generation: reacting to them would

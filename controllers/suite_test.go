@@ -76,6 +76,8 @@ func run(m *testing.M) int {
 		SkipSchedules: true,
 		// Fast drift checks so that out-of-band deletions show in seconds.
 		DriftCheckInterval: 300 * time.Millisecond,
+		// Orphans of a lost Nova task_state race are noticed in seconds.
+		OrphanGrace: time.Second,
 	}); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1

@@ -58,12 +58,18 @@ func writeError(w http.ResponseWriter, d dialect, status int, msg, retryAfter st
 		w.Header().Set("Retry-After", retryAfter)
 	}
 	var body any
-	switch d {
-	case dialectKeystone:
+	switch {
+	case d == dialectNova && status == http.StatusUnauthorized:
+		// Nova's 401s come from keystonemiddleware in front of it, in
+		// Keystone's error shape, not as a Nova fault.
 		body = map[string]any{"error": map[string]any{
 			"code": status, "title": http.StatusText(status), "message": msg,
 		}}
-	case dialectGlance:
+	case d == dialectKeystone:
+		body = map[string]any{"error": map[string]any{
+			"code": status, "title": http.StatusText(status), "message": msg,
+		}}
+	case d == dialectGlance:
 		body = map[string]any{
 			"code":    fmt.Sprintf("%d %s", status, http.StatusText(status)),
 			"title":   http.StatusText(status),

@@ -15,9 +15,11 @@ const (
 
 // Nova task states a server passes through while it is being snapshotted.
 const (
-	TaskImageSnapshot      = "image_snapshot"
-	TaskImagePendingUpload = "image_pending_upload"
-	TaskImageUploading     = "image_uploading"
+	// TaskImageSnapshotPending is set by nova-api before it answers 202.
+	TaskImageSnapshotPending = "image_snapshot_pending"
+	TaskImageSnapshot        = "image_snapshot"
+	TaskImagePendingUpload   = "image_pending_upload"
+	TaskImageUploading       = "image_uploading"
 )
 
 // lifeClock is the clock snapshot lifecycles run on. It follows wall time
@@ -117,11 +119,15 @@ func (l *snapshotLife) phaseAt(now time.Duration) lifePhase {
 	e := now - l.born
 	switch {
 	case e < l.queuedFor:
-		// Nova moves image_snapshot -> image_pending_upload while the
-		// hypervisor prepares the disk; the image stays queued meanwhile.
-		task := TaskImageSnapshot
-		if e >= l.queuedFor/2 {
+		// nova-api sets image_snapshot_pending before it answers; the
+		// compute host then moves image_snapshot -> image_pending_upload
+		// while it prepares the disk. The image stays queued meanwhile.
+		task := TaskImageSnapshotPending
+		switch {
+		case e >= l.queuedFor*2/3:
 			task = TaskImagePendingUpload
+		case e >= l.queuedFor/3:
+			task = TaskImageSnapshot
 		}
 		return lifePhase{status: StatusQueued, task: task, since: l.born}
 	case l.fail:

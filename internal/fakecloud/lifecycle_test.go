@@ -38,9 +38,13 @@ func TestSnapshotLifecycle(t *testing.T) {
 		sized     bool
 		updatedAt time.Duration
 	}{
-		{0, StatusQueued, TaskImageSnapshot, false, 0},
-		{99 * time.Millisecond, StatusQueued, TaskImageSnapshot, false, 0},
-		{100 * time.Millisecond, StatusQueued, TaskImagePendingUpload, false, 0},
+		// nova-api's image_snapshot_pending, then the compute host's
+		// image_snapshot and image_pending_upload, a third of queued each.
+		{0, StatusQueued, TaskImageSnapshotPending, false, 0},
+		{66 * time.Millisecond, StatusQueued, TaskImageSnapshotPending, false, 0},
+		{67 * time.Millisecond, StatusQueued, TaskImageSnapshot, false, 0},
+		{133 * time.Millisecond, StatusQueued, TaskImageSnapshot, false, 0},
+		{134 * time.Millisecond, StatusQueued, TaskImagePendingUpload, false, 0},
 		{199 * time.Millisecond, StatusQueued, TaskImagePendingUpload, false, 0},
 		{200 * time.Millisecond, StatusSaving, TaskImageUploading, false, 200 * time.Millisecond},
 		{499 * time.Millisecond, StatusSaving, TaskImageUploading, false, 200 * time.Millisecond},

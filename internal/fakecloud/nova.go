@@ -371,6 +371,9 @@ func (c *Cloud) novaCreateImage(w http.ResponseWriter, nr novaReq, serverID stri
 	case errors.Is(err, errServerNotFound):
 		writeError(w, dialectNova, http.StatusNotFound, fmt.Sprintf("Instance %s could not be found.", serverID), "")
 		return
+	case errors.Is(err, errLostTaskStateRace):
+		writeError(w, dialectNova, http.StatusInternalServerError, "Unexpected API Error. Please report this at http://bugs.launchpad.net/nova/ and attach the Nova API log if possible.\n<class 'nova.exception.UnexpectedTaskStateError'>", "")
+		return
 	case errors.As(err, &conflict):
 		writeError(w, dialectNova, http.StatusConflict, fmt.Sprintf(
 			"Cannot 'createImage' instance %s while it is in %s %s", serverID, conflict.Attr, conflict.State), "")

@@ -102,9 +102,10 @@ func TestCreateImageConflictsAndNotFound(t *testing.T) {
 				}
 				return
 			}
-			// A second snapshot while the first runs is refused.
+			// A second snapshot while the first runs is refused; right
+			// after the 202 the task state is nova-api's pending one.
 			r2 := createImage(t, c, tok, s.ID, "again", "2.45", nil)
-			want := fmt.Sprintf("Cannot 'createImage' instance %s while it is in task_state image_snapshot", s.ID)
+			want := fmt.Sprintf("Cannot 'createImage' instance %s while it is in task_state image_snapshot_pending", s.ID)
 			if r2.status != 409 || r2.str("conflictingRequest", "message") != want {
 				t.Errorf("second createImage: %d %s", r2.status, r2.raw)
 			}

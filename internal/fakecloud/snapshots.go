@@ -61,6 +61,9 @@ func (st *store) createSnapshot(req snapshotRequest) (Image, error) {
 		Owner:      st.projectID,
 		MinDisk:    1,
 	}
+	if st.loseRace(rec.ID, img) {
+		return Image{}, errLostTaskStateRace
+	}
 	st.images[img.ID] = &imageRec{img: img, life: life}
 	rec.snapshot = img.ID
 	return cloneImage(img), nil

@@ -87,7 +87,9 @@ type store struct {
 	images    map[string]*imageRec
 	// pendingFail counts FailNextSnapshot calls for servers not added yet.
 	pendingFail map[string]int
-	now         func() time.Time
+	// raceNext counts LoseNextSnapshotRace calls per server.
+	raceNext map[string]int
+	now      func() time.Time
 }
 
 func newStore(o Options) *store {
