@@ -43,7 +43,7 @@ data: {url: "https://argocd.example.com"}
 	}
 	cmd := exec.Command("/bin/sh", "-ec", block)
 	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"), "KUBECONFIG="+cluster.Kubeconfig)
+	cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"), "KUBECONFIG="+cluster.Kubeconfig, "KUBECACHEDIR="+kubeCacheDir)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("README commands failed: %v\n%s", err, out)
 	}

@@ -75,11 +75,17 @@ func run(m *testing.M) (int, error) {
 		return 0, err
 	}
 	defer func() { _ = cluster.Stop() }()
-	kubectl = &tool{path: kubectlPath, env: []string{"KUBECONFIG=" + cluster.Kubeconfig}}
+	// kubectl caches API discovery under ~/.kube/cache keyed by host:port;
+	// a control plane of an earlier run on the same port would answer
+	// from a stale cache (old CRD categories, say). Each run gets its own.
+	kubeCacheDir = filepath.Join(state, "kubectl-cache")
+	_ = os.RemoveAll(kubeCacheDir)
+	kubectl = &tool{path: kubectlPath, env: []string{"KUBECONFIG=" + cluster.Kubeconfig, "KUBECACHEDIR=" + kubeCacheDir}}
 	// helm keeps its caches and config under $HOME by default; keep them
 	// out of the user's home.
 	helm = &tool{path: helmPath, env: []string{
 		"KUBECONFIG=" + cluster.Kubeconfig,
+		"KUBECACHEDIR=" + kubeCacheDir,
 		"HELM_CACHE_HOME=" + filepath.Join(state, "helm", "cache"),
 		"HELM_CONFIG_HOME=" + filepath.Join(state, "helm", "config"),
 		"HELM_DATA_HOME=" + filepath.Join(state, "helm", "data"),
@@ -90,3 +96,6 @@ func run(m *testing.M) (int, error) {
 	fmt.Printf("e2e tools: %s | helm %s", oneLine(kv), hv)
 	return m.Run(), nil
 }
+
+// kubeCacheDir is kubectl's discovery cache for this run.
+var kubeCacheDir string
