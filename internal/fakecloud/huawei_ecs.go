@@ -76,17 +76,9 @@ func (c *Cloud) huaweiECSHandler(nr novaReq, h func(http.ResponseWriter, *http.R
 				"Malformed request URL: URL's project_id '%s' doesn't match Context's project_id '%s'", nr.project, caller.projectID), "")
 			return
 		}
-		nr.minor = 1
-		if !nr.legacy {
-			minor, mverr := negotiateMicroversion(r.Header, c.maxMinor())
-			if mverr != nil {
-				writeError(w, dialectHuaweiECS, mverr.status, mverr.msg, "")
-				return
-			}
-			nr.minor = minor
-			setMicroversionHeaders(w.Header(), minor)
+		if c.negotiate(w, r, &nr, dialectHuaweiECS) {
+			h(w, r, nr)
 		}
-		h(w, r, nr)
 	})
 }
 

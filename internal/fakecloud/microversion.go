@@ -81,3 +81,21 @@ func setMicroversionHeaders(h http.Header, minor int) {
 	h.Set("X-OpenStack-Nova-API-Version", v)
 	h.Add("Vary", "OpenStack-API-Version, X-OpenStack-Nova-API-Version")
 }
+
+// negotiate sets nr's microversion from the request (2.1 on the legacy /v2
+// API, which has none) and echoes it; on a bad request it answers with the
+// dialect's error and reports false.
+func (c *Cloud) negotiate(w http.ResponseWriter, r *http.Request, nr *novaReq, d dialect) bool {
+	nr.minor = 1
+	if nr.legacy {
+		return true
+	}
+	minor, mverr := negotiateMicroversion(r.Header, c.maxMinor())
+	if mverr != nil {
+		writeError(w, d, mverr.status, mverr.msg, "")
+		return false
+	}
+	nr.minor = minor
+	setMicroversionHeaders(w.Header(), minor)
+	return true
+}

@@ -156,17 +156,9 @@ func (c *Cloud) novaHandler(nr novaReq, h func(http.ResponseWriter, *http.Reques
 				nr.project, tok.ProjectID), "")
 			return
 		}
-		nr.minor = 1
-		if !nr.legacy {
-			minor, mverr := negotiateMicroversion(r.Header, c.maxMinor())
-			if mverr != nil {
-				writeError(w, dialectNova, mverr.status, mverr.msg, "")
-				return
-			}
-			nr.minor = minor
-			setMicroversionHeaders(w.Header(), minor)
+		if c.negotiate(w, r, &nr, dialectNova) {
+			h(w, r, nr)
 		}
-		h(w, r, nr)
 	}
 }
 
