@@ -39,7 +39,7 @@ func TestFaultMatrixRecheckPeriods(t *testing.T) {
 		doc, code time.Duration
 	}{
 		{"server re-check", faultmatrix.RecheckServer, ServerNotReadyRecheck},
-		{"progress refresh (poll)", faultmatrix.RecheckServer, ProgressRefreshInterval},
+		{"progress refresh (poll)", faultmatrix.RecheckProgress, ProgressRefreshInterval},
 		{"delete re-check", faultmatrix.RecheckServer, ServerNotReadyRecheck},
 		{"Cloud re-check", faultmatrix.RecheckCloud, CloudReauthInterval},
 	} {

@@ -3,6 +3,7 @@ package controllers
 import (
 	"context"
 	"math/rand/v2"
+	"sort"
 	"sync"
 	"time"
 
@@ -19,14 +20,25 @@ import (
 // whose image changed phase.
 //
 // Peers poll each object on its own timer: a thousand images in flight cost a
-// thousand GETs per interval. Here they cost one batched list per interval
-// (per page), and a Ready image costs nothing but its share of a slow,
+// thousand GETs per interval. Here they cost one batched list per page per
+// interval, and a Ready image costs nothing but its share of a slow,
 // batched drift check. There is one goroutine per Cloud with work, never one
 // per object.
+//
+// Each in-flight image keeps its own read schedule (one read per interval
+// from when it was tracked), and a pass reads the images that are due,
+// topped up with the next due ones to fill the last call. The calls stay as
+// few as reading everything at once would cost, but reads, and the wake-ups
+// they cause, are spread over the interval as the images were created: a
+// thousand images turning active do not all wait behind one pass and then
+// queue behind each other for their status writes.
 type imagePoller struct {
 	events chan event.GenericEvent
 	now    func() time.Time
 	drift  time.Duration
+	// orphanGrace is how long an image may stay queued before its object
+	// is woken to check for an orphan (see OrphanQueuedGrace).
+	orphanGrace time.Duration
 	// perObject turns batching off (one GET per image), for comparison in
 	// benchmarks.
 	perObject bool
@@ -40,6 +52,9 @@ type imagePoller struct {
 type cloudPoll struct {
 	prov     cloud.Provider
 	interval time.Duration
+	// perCall is how many images one read covers: 0 when one read covers
+	// any number (then all in-flight images are read together).
+	perCall int
 	// inFlight images are read every interval; ready ones every
 	// DriftCheckInterval.
 	inFlight map[string]*trackedImage
@@ -61,6 +76,16 @@ type trackedImage struct {
 	latest    *cloud.Image
 	notFound  bool
 	fetchedAt time.Time
+	// due is when an in-flight image is read next (real time).
+	due time.Time
+	// failing: the last read of this image failed and its object was
+	// woken to show it; the next good read wakes it again to clear it.
+	failing bool
+	// orphanCheck: the object may hold an orphan of Nova's createImage
+	// race, so a long "queued" wakes it (see replaceOrphan).
+	orphanCheck  bool
+	queuedSince  time.Time
+	orphanWokeAt time.Time
 }
 
 // observation is what the poller knows about one image: a fresh read, or
@@ -74,12 +99,13 @@ type observation struct {
 
 func newImagePoller(now func() time.Time, driftInterval time.Duration) *imagePoller {
 	return &imagePoller{
-		// Buffered so that a batch of changes never blocks the timer on the
+		// Buffered so that a batch of changes rarely waits for the
 		// controller's queue.
-		events: make(chan event.GenericEvent, 1024),
-		now:    now,
-		clouds: map[types.UID]*cloudPoll{},
-		drift:  driftInterval,
+		events:      make(chan event.GenericEvent, 1024),
+		now:         now,
+		clouds:      map[types.UID]*cloudPoll{},
+		drift:       driftInterval,
+		orphanGrace: OrphanQueuedGrace,
 	}
 }
 
@@ -112,6 +138,7 @@ func (p *imagePoller) track(c *imagesv1.Cloud, prov cloud.Provider, si *imagesv1
 	}
 	cp.prov = prov
 	cp.interval = pollIntervalOf(c)
+	cp.perCall = imagesPerCall(prov, p.perObject)
 	id := si.Status.ImageID
 	key := objectRef(si)
 	if inFlight {
@@ -126,7 +153,7 @@ func (p *imagePoller) track(c *imagesv1.Cloud, prov cloud.Provider, si *imagesv1
 			default:
 			}
 		}
-		cp.inFlight[id] = &trackedImage{obj: key, phase: known}
+		cp.inFlight[id] = &trackedImage{obj: key, phase: known, due: time.Now().Add(cp.interval), orphanCheck: mayHoldOrphan(si, c)}
 	} else {
 		delete(cp.inFlight, id)
 		if t, ok := cp.ready[id]; ok {
@@ -136,6 +163,14 @@ func (p *imagePoller) track(c *imagesv1.Cloud, prov cloud.Provider, si *imagesv1
 		cp.ready[id] = &trackedImage{obj: key, phase: known}
 	}
 	p.startLocked(c.UID, cp)
+}
+
+// imagesPerCall is how many images one read of prov covers.
+func imagesPerCall(prov cloud.Provider, perObject bool) int {
+	if b, ok := prov.(cloud.BatchImageGetter); ok && !perObject {
+		return b.ImagesPerCall()
+	}
+	return 1
 }
 
 // forget stops reading an image (object deleted, failed, or stalled).
@@ -187,9 +222,8 @@ func (p *imagePoller) run(ctx context.Context, uid types.UID) {
 	p.mu.Lock()
 	first := p.clouds[uid].interval
 	p.mu.Unlock()
-	nextDrift := p.now().Add(jitter(first))
+	nextDrift := time.Now().Add(jitter(first))
 	for {
-		// Wake at least as often as the drift check needs.
 		p.mu.Lock()
 		cp := p.clouds[uid]
 		if cp == nil || (len(cp.inFlight) == 0 && len(cp.ready) == 0) {
@@ -199,46 +233,124 @@ func (p *imagePoller) run(ctx context.Context, uid types.UID) {
 			p.mu.Unlock()
 			return
 		}
-		interval := jitter(cp.interval)
-		if len(cp.inFlight) == 0 {
-			interval = max(nextDrift.Sub(p.now()), interval)
+		wake := nextDrift
+		if due, ok := cp.firstDueLocked(); ok && due.Before(wake) {
+			wake = due
 		}
 		kick := cp.kick
 		p.mu.Unlock()
 
-		timer := time.NewTimer(interval)
-		select {
-		case <-ctx.Done():
-			timer.Stop()
-			return
-		case <-kick:
-			timer.Stop()
-			continue
-		case <-timer.C:
+		if wait := time.Until(wake); wait > 0 {
+			timer := time.NewTimer(wait)
+			select {
+			case <-ctx.Done():
+				timer.Stop()
+				return
+			case <-kick:
+				timer.Stop()
+				continue
+			case <-timer.C:
+			}
 		}
-		p.pollOnce(ctx, uid, false)
-		if !p.now().Before(nextDrift) {
-			p.pollOnce(ctx, uid, true)
-			nextDrift = p.now().Add(jitter(p.drift))
+		if ctx.Err() != nil {
+			return
+		}
+		p.pollDue(ctx, uid)
+		if !time.Now().Before(nextDrift) {
+			p.pollDrift(ctx, uid)
+			nextDrift = time.Now().Add(jitter(p.drift))
 		}
 	}
 }
 
-// pollOnce reads every in-flight (or, for drift, every ready) image of one
-// Cloud and wakes the objects whose image changed phase or vanished.
-func (p *imagePoller) pollOnce(ctx context.Context, uid types.UID, drift bool) {
+// firstDueLocked is the earliest read time of the in-flight images.
+func (cp *cloudPoll) firstDueLocked() (time.Time, bool) {
+	var first time.Time
+	for _, t := range cp.inFlight {
+		if first.IsZero() || t.due.Before(first) {
+			first = t.due
+		}
+	}
+	return first, !first.IsZero()
+}
+
+// dueLocked picks the in-flight images to read now: those due within a
+// tenth of the interval (so that nearby reads share a call), topped up
+// with the next due ones until the last call is full. Reading an image a
+// little early only shortens its wait; none is read later than its due.
+func (cp *cloudPoll) dueLocked(now time.Time) []string {
+	horizon := now.Add(cp.interval / 10)
+	type entry struct {
+		id  string
+		due time.Time
+	}
+	all := make([]entry, 0, len(cp.inFlight))
+	n := 0
+	for id, t := range cp.inFlight {
+		all = append(all, entry{id, t.due})
+		if !t.due.After(horizon) {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	switch {
+	case cp.perCall == 0:
+		// One read covers any number: read them all.
+		n = len(all)
+	case cp.perCall > 1:
+		n = min(len(all), (n+cp.perCall-1)/cp.perCall*cp.perCall)
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].due.Before(all[j].due) })
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = all[i].id
+	}
+	return ids
+}
+
+// pollDue reads the in-flight images that are due and wakes the objects
+// whose image changed phase, vanished, failed to read, or sat queued for
+// too long.
+func (p *imagePoller) pollDue(ctx context.Context, uid types.UID) {
 	p.mu.Lock()
 	cp := p.clouds[uid]
 	if cp == nil {
 		p.mu.Unlock()
 		return
 	}
-	set := cp.inFlight
-	if drift {
-		set = cp.ready
+	ids := cp.dueLocked(time.Now())
+	prov := cp.prov
+	p.mu.Unlock()
+	if len(ids) == 0 {
+		return
 	}
-	ids := make([]string, 0, len(set))
-	for id := range set {
+	found, err := readImages(ctx, prov, ids, !p.perObject)
+
+	p.mu.Lock()
+	next := time.Now().Add(cp.interval)
+	for _, id := range ids {
+		if t := cp.inFlight[id]; t != nil {
+			t.due = next
+		}
+	}
+	wakes := p.recordLocked(ctx, cp, cp.inFlight, ids, found, err, true)
+	p.mu.Unlock()
+	p.send(ctx, wakes)
+}
+
+// pollDrift reads every ready image of one Cloud, to notice images
+// deleted out of band.
+func (p *imagePoller) pollDrift(ctx context.Context, uid types.UID) {
+	p.mu.Lock()
+	cp := p.clouds[uid]
+	if cp == nil {
+		p.mu.Unlock()
+		return
+	}
+	ids := make([]string, 0, len(cp.ready))
+	for id := range cp.ready {
 		ids = append(ids, id)
 	}
 	prov := cp.prov
@@ -248,17 +360,34 @@ func (p *imagePoller) pollOnce(ctx context.Context, uid types.UID, drift bool) {
 	}
 	// A fair order: no image is always last in line behind a rate limit.
 	rand.Shuffle(len(ids), func(i, j int) { ids[i], ids[j] = ids[j], ids[i] })
-
 	found, err := readImages(ctx, prov, ids, !p.perObject)
-	now := p.now()
+
 	p.mu.Lock()
-	defer p.mu.Unlock()
+	wakes := p.recordLocked(ctx, cp, cp.ready, ids, found, err, false)
+	p.mu.Unlock()
+	p.send(ctx, wakes)
+}
+
+// recordLocked stores the result of one read of ids from set and returns
+// the objects to wake. inFlight objects are also woken when a read fails
+// (and again when reads work again), so that the error shows at once; a
+// Ready object keeps showing Ready while its drift check fails.
+func (p *imagePoller) recordLocked(ctx context.Context, cp *cloudPoll, set map[string]*trackedImage, ids []string, found map[string]cloud.Image, err error, inFlight bool) []*imagesv1.ServerImage {
+	now := p.now()
+	var wakes []*imagesv1.ServerImage
 	if err != nil {
-		// The objects report the error on their next safety requeue; the
-		// timer tries again next interval.
+		// The timer tries again next interval.
 		log.FromContext(ctx).V(1).Info("batched image read failed", "error", err.Error(), "images", len(ids))
 		cp.lastErr, cp.lastErrAt = err, now
-		return
+		if inFlight {
+			for _, id := range ids {
+				if t := set[id]; t != nil && !t.failing {
+					t.failing = true
+					wakes = append(wakes, t.obj)
+				}
+			}
+		}
+		return wakes
 	}
 	cp.lastErr = nil
 	for _, id := range ids {
@@ -266,29 +395,59 @@ func (p *imagePoller) pollOnce(ctx context.Context, uid types.UID, drift bool) {
 		if t == nil {
 			continue // forgotten meanwhile
 		}
-		img, ok := found[id]
+		changed := t.failing
+		t.failing = false
 		t.fetchedAt = now
+		img, ok := found[id]
 		if !ok {
-			changed := !t.notFound
+			changed = changed || !t.notFound
 			t.latest, t.notFound = nil, true
-			if changed {
-				p.wake(t)
+		} else {
+			t.latest, t.notFound = &img, false
+			if img.Phase != t.phase {
+				t.phase = img.Phase
+				changed = true
 			}
-			continue
+			if inFlight && p.orphanSuspect(t, &img, now) {
+				changed = true
+			}
 		}
-		t.latest, t.notFound = &img, false
-		if img.Phase != t.phase {
-			t.phase = img.Phase
-			p.wake(t)
+		if changed {
+			wakes = append(wakes, t.obj)
 		}
 	}
+	return wakes
 }
 
-func (p *imagePoller) wake(t *trackedImage) {
-	select {
-	case p.events <- event.GenericEvent{Object: t.obj}:
-	default:
-		// The queue is saturated; the object's safety requeue catches up.
+// orphanSuspect reports whether an image has been queued for a whole
+// grace period since its object last looked, which is when the object
+// should check whether the server still runs the snapshot.
+func (p *imagePoller) orphanSuspect(t *trackedImage, img *cloud.Image, now time.Time) bool {
+	if !t.orphanCheck || !isQueued(img) {
+		t.queuedSince = time.Time{}
+		return false
+	}
+	if t.queuedSince.IsZero() {
+		t.queuedSince = now
+		return false
+	}
+	if now.Sub(t.queuedSince) < p.orphanGrace || now.Sub(t.orphanWokeAt) < p.orphanGrace {
+		return false
+	}
+	t.orphanWokeAt = now
+	return true
+}
+
+// send wakes objects through the controller's queue. It waits rather than
+// drops when the channel is full: a dropped wake-up would leave the object
+// to its slow safety requeue.
+func (p *imagePoller) send(ctx context.Context, objs []*imagesv1.ServerImage) {
+	for _, o := range objs {
+		select {
+		case p.events <- event.GenericEvent{Object: o}:
+		case <-ctx.Done():
+			return
+		}
 	}
 }
 

@@ -119,6 +119,8 @@ type warnedBatch struct {
 	batch cloud.BatchImageGetter
 }
 
+func (w *warnedBatch) ImagesPerCall() int { return w.batch.ImagesPerCall() }
+
 func (w *warnedBatch) GetImages(ctx context.Context, ids []string) (map[string]cloud.Image, error) {
 	return w.batch.GetImages(ctx, ids)
 }

@@ -11,10 +11,13 @@ const (
 	// Cloud does not say otherwise.
 	DefaultPollInterval = 5 * time.Second
 	// ProgressRefreshInterval is how often an in-flight object refreshes its
-	// shown status (progress) from the poller's latest read. Phase changes
-	// (active, failed, gone) wake it at once; this only bounds how stale
-	// the progress may look, at one status write per interval.
-	ProgressRefreshInterval = time.Minute
+	// shown status (queued, saving, progress) from the poller's latest read.
+	// Phase changes (active, failed, gone) and read errors wake it at once;
+	// this only bounds how stale the progress may look, at one status write
+	// per interval. Two minutes keeps a short build (most snapshots of small
+	// servers take one to two minutes) at three writes: finalizer, image
+	// ID, Ready.
+	ProgressRefreshInterval = 2 * time.Minute
 	// DriftCheckInterval is how often a Ready image is checked for
 	// out-of-band deletion. Slow on purpose: Ready images should cost next
 	// to nothing.

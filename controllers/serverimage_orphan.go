@@ -30,8 +30,7 @@ const OrphanQueuedGrace = 15 * time.Second
 // did. Only Nova-family clouds report the server's task state, which is
 // what tells a dead request from a slow one.
 func (r *ServerImageReconciler) replaceOrphan(ctx context.Context, si *imagesv1.ServerImage, c *imagesv1.Cloud, prov cloud.Provider, img *cloud.Image) (reconcile.Result, bool) {
-	if img.Status != "queued" || si.Spec.Import != nil || c.Spec.Provider == imagesv1.ProviderSamsungCloudPlatform ||
-		r.now().Sub(startedAt(si)) < r.orphanGrace() {
+	if !isQueued(img) || !mayHoldOrphan(si, c) || r.now().Sub(startedAt(si)) < r.orphanGrace() {
 		return reconcile.Result{}, false
 	}
 	srv, err := prov.GetServer(ctx, si.Spec.ServerID)
@@ -53,6 +52,16 @@ func (r *ServerImageReconciler) replaceOrphan(ctx context.Context, si *imagesv1.
 		"deleted orphan image %s (queued with no snapshot running); requesting a new image", img.ID))
 	return reconcile.Result{RequeueAfter: time.Second}, true
 }
+
+// mayHoldOrphan reports whether si's image can be such an orphan: one the
+// operator requested, on a cloud that reports the server's task state.
+func mayHoldOrphan(si *imagesv1.ServerImage, c *imagesv1.Cloud) bool {
+	return si.Spec.Import == nil && c.Spec.Provider != imagesv1.ProviderSamsungCloudPlatform
+}
+
+// isQueued reports whether the cloud has registered the image but not
+// started to upload it (Glance's "queued").
+func isQueued(img *cloud.Image) bool { return img.Status == "queued" }
 
 func (r *ServerImageReconciler) orphanGrace() time.Duration {
 	if r.OrphanGrace > 0 {

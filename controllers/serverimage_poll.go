@@ -101,11 +101,10 @@ func (r *ServerImageReconciler) pollImage(ctx context.Context, si *imagesv1.Serv
 // refreshAfter is the safety requeue of an in-flight object: soon enough to
 // show progress and to notice the timeout, rare enough to cost nothing.
 func (r *ServerImageReconciler) refreshAfter(si *imagesv1.ServerImage, c *imagesv1.Cloud) time.Duration {
+	// Phase changes, read errors and a long "queued" (a possible orphan)
+	// wake the object through the poller; this timer only refreshes the
+	// shown progress and notices the timeout.
 	next := jitter(max(ProgressRefreshInterval, 2*pollIntervalOf(c)))
-	if si.Status.ImageStatus == "queued" {
-		// Look again soon enough to notice an orphan (see OrphanQueuedGrace).
-		next = min(next, jitter(r.orphanGrace()))
-	}
 	if left := timeoutOf(si) - r.now().Sub(startedAt(si)); left > 0 && left < next {
 		next = left + time.Second
 	}

@@ -104,6 +104,9 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) error {
 
 	poller := newImagePoller(now, opts.DriftCheckInterval)
 	poller.perObject = opts.PerObjectPolling
+	if opts.OrphanGrace > 0 {
+		poller.orphanGrace = opts.OrphanGrace
+	}
 	if err := mgr.Add(poller); err != nil {
 		return err
 	}

@@ -70,6 +70,8 @@ type instrumentedBatch struct {
 	batch BatchImageGetter
 }
 
+func (i *instrumentedBatch) ImagesPerCall() int { return i.batch.ImagesPerCall() }
+
 func (i *instrumentedBatch) GetImages(ctx context.Context, ids []string) (m map[string]Image, err error) {
 	defer func(t time.Time) { i.observe("getImages", t, err) }(time.Now())
 	return i.batch.GetImages(ctx, ids)

@@ -105,6 +105,11 @@ type Provider interface {
 // images in one call. Missing IDs are simply absent from the result.
 type BatchImageGetter interface {
 	GetImages(ctx context.Context, ids []string) (map[string]Image, error)
+	// ImagesPerCall is how many IDs one call of GetImages reads; 0 means
+	// any number (a listing without an ID filter returns them all at once).
+	// The poller spreads reads over the poll interval in calls of this
+	// size, and reads everything together when it is 0.
+	ImagesPerCall() int
 }
 
 // ServerBusy reports whether a snapshot cannot start now because the server

@@ -81,6 +81,8 @@ type rateLimitedBatch struct {
 	batch BatchImageGetter
 }
 
+func (r *rateLimitedBatch) ImagesPerCall() int { return r.batch.ImagesPerCall() }
+
 func (r *rateLimitedBatch) GetImages(ctx context.Context, ids []string) (map[string]Image, error) {
 	if err := r.wait(ctx, "getImages"); err != nil {
 		return nil, err

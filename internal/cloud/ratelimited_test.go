@@ -67,6 +67,8 @@ func (c *countingProvider) DeleteImage(context.Context, string) error {
 	c.note("deleteImage")
 	return nil
 }
+func (c *countingProvider) ImagesPerCall() int { return 7 }
+
 func (c *countingProvider) GetImages(context.Context, []string) (map[string]Image, error) {
 	c.note("getImages")
 	return nil, nil
@@ -110,8 +112,13 @@ func wantRateLimited(t *testing.T, err error, op string) {
 func TestRateLimitEveryCallTakesAToken(t *testing.T) {
 	inner := &countingProvider{}
 	p := RateLimit(inner, hourlyLimiter(len(ops)))
-	if _, ok := p.(BatchImageGetter); !ok {
+	if b, ok := p.(BatchImageGetter); !ok {
 		t.Fatal("the rate-limited provider lost GetImages")
+	} else if got := b.ImagesPerCall(); got != inner.ImagesPerCall() {
+		t.Fatalf("the rate-limited provider reads %d images per call, the driver %d", got, inner.ImagesPerCall())
+	}
+	if got := Instrument("x", p).(BatchImageGetter).ImagesPerCall(); got != inner.ImagesPerCall() {
+		t.Fatalf("the instrumented provider reads %d images per call, the driver %d", got, inner.ImagesPerCall())
 	}
 	for _, op := range ops {
 		if err := op.call(within(t, 0), p); err != nil {

@@ -122,10 +122,12 @@ type Reaction struct {
 }
 
 // Re-check periods of the reconcilers (controllers.ServerNotReadyRecheck,
-// CloudReauthInterval); the controllers test checks they still agree.
+// CloudReauthInterval, ProgressRefreshInterval); the controllers test
+// checks they still agree.
 const (
-	RecheckServer = time.Minute
-	RecheckCloud  = 15 * time.Minute
+	RecheckServer   = time.Minute
+	RecheckCloud    = 15 * time.Minute
+	RecheckProgress = 2 * time.Minute
 )
 
 // React is the reaction to a failure of class in ctx, as the reconcilers
@@ -152,7 +154,7 @@ func React(ctx Context, class cloud.ErrorClass) Reaction {
 		r.Poller = true
 		if r.Retry == RetryNone {
 			// pollImage turns "no requeue" into the progress refresh.
-			r.Retry, r.Every = RetryEvery, RecheckServer
+			r.Retry, r.Every = RetryEvery, RecheckProgress
 		}
 	}
 	return r

@@ -82,6 +82,15 @@ func (p *Provider) DeleteImage(ctx context.Context, id string) error {
 	return err
 }
 
+// ImagesPerCall is the Glance list batch, or 1 through the Nova proxy,
+// which reads one image per call.
+func (p *Provider) ImagesPerCall() int {
+	if p.s.pollAPI == pollGlance {
+		return batchSize
+	}
+	return 1
+}
+
 // GetImages reads many images at once: Glance lists them by ID in batches;
 // the Nova proxy has no such filter, so it falls back to one GET each.
 // IDs the cloud does not know are absent from the result.

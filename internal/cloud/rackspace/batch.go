@@ -18,6 +18,10 @@ const minBatch = 8
 
 var _ cloud.BatchImageGetter = (*Provider)(nil)
 
+// ImagesPerCall is 0: the listing has no ID filter, so one pass reads any
+// number of images, and the poller should read them all together.
+func (p *Provider) ImagesPerCall() int { return 0 }
+
 // GetImages reads many images at once. IDs the cloud does not know are
 // absent from the result. An ID missing from the listing is confirmed
 // with a GET before it is reported absent: absence means "deleted" to the
