@@ -22,15 +22,18 @@ import (
 // Both reconcilers share one, so a Cloud's token and rate limiter are shared
 // by every ServerImage that uses it.
 //
-// Secrets are cached metadata-only: the operator keeps no credential in its
-// informer memory and watches each Secret's resourceVersion only. The data
-// is read from the API server when a Cloud's Provider is (re)built, which
-// happens when that version changes.
+// The operator keeps no credential in memory outside the Providers: it
+// watches the resourceVersion of each Secret a Cloud references (and no
+// other Secret), and reads the data from the API server when a Cloud's
+// Provider is (re)built, which happens when that version changes.
 type Providers struct {
 	Client client.Client
 	// Reader reads Secret data live (not through the cache).
 	Reader client.Reader
 	Cache  *cloud.Cache
+	// secrets watches the referenced Secrets; without it (tools, tests of
+	// the Providers alone) the version is read through Client.
+	secrets *secretWatches
 }
 
 // configError is a problem with the Cloud or its Secret as written: no call
@@ -55,10 +58,9 @@ func (p *Providers) ForCleanup(ctx context.Context, c *imagesv1.Cloud) (cloud.Pr
 }
 
 func (p *Providers) forCloud(ctx context.Context, c *imagesv1.Cloud, cachedOK bool) (cloud.Provider, error) {
-	secretMeta := &metav1.PartialObjectMetadata{}
-	secretMeta.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
 	key := types.NamespacedName{Namespace: c.Namespace, Name: c.Spec.CredentialsSecretRef.Name}
-	if err := p.Client.Get(ctx, key, secretMeta); err != nil {
+	secretVersion, err := p.secretVersion(ctx, c, key)
+	if err != nil {
 		if apierrors.IsNotFound(err) && cachedOK {
 			if prov, ok := p.Cache.Existing(string(c.UID)); ok {
 				return prov, nil
@@ -74,7 +76,7 @@ func (p *Providers) forCloud(ctx context.Context, c *imagesv1.Cloud, cachedOK bo
 	if err != nil {
 		return nil, &configError{imagesv1.ReasonInvalidConfiguration, err.Error()}
 	}
-	version := strconv.FormatInt(c.Generation, 10) + "/" + secretMeta.ResourceVersion
+	version := strconv.FormatInt(c.Generation, 10) + "/" + secretVersion
 	return p.Cache.Get(ctx, string(c.UID), version, func(ctx context.Context) (cloud.Provider, error) {
 		var secret corev1.Secret
 		if err := p.Reader.Get(ctx, key, &secret); err != nil {
@@ -125,8 +127,27 @@ func (w *warnedBatch) GetImages(ctx context.Context, ids []string) (map[string]c
 	return w.batch.GetImages(ctx, ids)
 }
 
-// Forget drops the cached Provider of a deleted Cloud.
-func (p *Providers) Forget(c *imagesv1.Cloud) { p.Cache.Forget(string(c.UID)) }
+// secretVersion is the resourceVersion of the Secret key that c references.
+func (p *Providers) secretVersion(ctx context.Context, c *imagesv1.Cloud, key types.NamespacedName) (string, error) {
+	if p.secrets != nil {
+		return p.secrets.resourceVersion(ctx, c)
+	}
+	m := &metav1.PartialObjectMetadata{}
+	m.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
+	if err := p.Client.Get(ctx, key, m); err != nil {
+		return "", err
+	}
+	return m.ResourceVersion, nil
+}
+
+// Forget drops the cached Provider of a deleted Cloud and stops watching
+// its Secret when no other Cloud uses it.
+func (p *Providers) Forget(c *imagesv1.Cloud) {
+	p.Cache.Forget(string(c.UID))
+	if p.secrets != nil {
+		p.secrets.release(c.UID)
+	}
+}
 
 func configFor(c *imagesv1.Cloud, secret *corev1.Secret) cloud.Config {
 	cfg := cloud.Config{

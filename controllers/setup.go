@@ -4,9 +4,9 @@ import (
 	"context"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/metadata"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
@@ -24,8 +24,7 @@ import (
 
 // Field indexes used to find the objects a watch event concerns.
 const (
-	indexCloudRef  = "spec.cloudRef.name"
-	indexSecretRef = "spec.credentialsSecretRef.name"
+	indexCloudRef = "spec.cloudRef.name"
 )
 
 // Options tune the controllers.
@@ -69,13 +68,12 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) error {
 	}); err != nil {
 		return err
 	}
-	if err := idx.IndexField(ctx, &imagesv1.Cloud{}, indexSecretRef, func(o client.Object) []string {
-		return []string{o.(*imagesv1.Cloud).Spec.CredentialsSecretRef.Name}
-	}); err != nil {
+	metaClient, err := metadata.NewForConfig(mgr.GetConfig())
+	if err != nil {
 		return err
 	}
-
-	providers := &Providers{Client: mgr.GetClient(), Reader: mgr.GetAPIReader(), Cache: cloud.NewCache()}
+	secrets := newSecretWatches(ctx, metaClient)
+	providers := &Providers{Client: mgr.GetClient(), Reader: mgr.GetAPIReader(), Cache: cloud.NewCache(), secrets: secrets}
 	cr := &CloudReconciler{
 		Client:    mgr.GetClient(),
 		Recorder:  mgr.GetEventRecorder("serverimage-operator"),
@@ -83,11 +81,11 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) error {
 		Now:       opts.Now,
 		backoff:   newBackoff(),
 	}
-	err := ctrl.NewControllerManagedBy(mgr).
+	err = ctrl.NewControllerManagedBy(mgr).
 		For(&imagesv1.Cloud{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
-		// Metadata only: enough to notice a rotation, and no credentials in
-		// the informer's memory.
-		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(cr.cloudsForSecret), builder.OnlyMetadata).
+		// A change to a referenced Secret (a rotation) wakes the Clouds
+		// that use it; no other Secret is watched.
+		WatchesRawSource(source.Channel(secrets.events, &handler.EnqueueRequestForObject{})).
 		// A deleted ServerImage may be the last one holding its Cloud.
 		Watches(&imagesv1.ServerImage{}, handler.EnqueueRequestsFromMapFunc(cloudOfServerImage),
 			builder.WithPredicates(predicate.Funcs{
@@ -141,14 +139,6 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) error {
 		return err
 	}
 	return SetupSchedules(mgr, opts)
-}
-
-func (r *CloudReconciler) cloudsForSecret(ctx context.Context, o client.Object) []reconcile.Request {
-	var list imagesv1.CloudList
-	if err := r.List(ctx, &list, client.InNamespace(o.GetNamespace()), client.MatchingFields{indexSecretRef: o.GetName()}); err != nil {
-		return nil
-	}
-	return requestsFor(list.Items)
 }
 
 func (r *ServerImageReconciler) serverImagesForCloud(ctx context.Context, o client.Object) []reconcile.Request {
