@@ -321,23 +321,39 @@ func (p *imagePoller) pollDue(ctx context.Context, uid types.UID) {
 		return
 	}
 	ids := cp.dueLocked(time.Now())
-	prov := cp.prov
+	prov, perCall := cp.prov, cp.perCall
 	p.mu.Unlock()
 	if len(ids) == 0 {
 		return
 	}
-	found, err := readImages(ctx, prov, ids, !p.perObject)
-
-	p.mu.Lock()
-	next := time.Now().Add(cp.interval)
-	for _, id := range ids {
-		if t := cp.inFlight[id]; t != nil {
-			t.due = next
+	for _, chunk := range chunks(ids, perCall) {
+		found, err := readImages(ctx, prov, chunk, !p.perObject)
+		p.mu.Lock()
+		next := time.Now().Add(cp.interval)
+		for _, id := range chunk {
+			if t := cp.inFlight[id]; t != nil {
+				t.due = next
+			}
 		}
+		wakes := p.recordLocked(ctx, cp, cp.inFlight, chunk, found, err, true)
+		p.mu.Unlock()
+		p.send(ctx, wakes)
 	}
-	wakes := p.recordLocked(ctx, cp, cp.inFlight, ids, found, err, true)
-	p.mu.Unlock()
-	p.send(ctx, wakes)
+}
+
+// chunks splits ids into the calls of perCall images each (one call for
+// all when perCall is 0). One GetImages per call keeps one call of the
+// cloud per rate-limit token, and wakes the objects of the first call
+// while the next is read.
+func chunks(ids []string, perCall int) [][]string {
+	if perCall <= 0 {
+		return [][]string{ids}
+	}
+	out := make([][]string, 0, (len(ids)+perCall-1)/perCall)
+	for start := 0; start < len(ids); start += perCall {
+		out = append(out, ids[start:min(start+perCall, len(ids))])
+	}
+	return out
 }
 
 // pollDrift reads every ready image of one Cloud, to notice images
@@ -353,19 +369,20 @@ func (p *imagePoller) pollDrift(ctx context.Context, uid types.UID) {
 	for id := range cp.ready {
 		ids = append(ids, id)
 	}
-	prov := cp.prov
+	prov, perCall := cp.prov, cp.perCall
 	p.mu.Unlock()
 	if len(ids) == 0 {
 		return
 	}
 	// A fair order: no image is always last in line behind a rate limit.
 	rand.Shuffle(len(ids), func(i, j int) { ids[i], ids[j] = ids[j], ids[i] })
-	found, err := readImages(ctx, prov, ids, !p.perObject)
-
-	p.mu.Lock()
-	wakes := p.recordLocked(ctx, cp, cp.ready, ids, found, err, false)
-	p.mu.Unlock()
-	p.send(ctx, wakes)
+	for _, chunk := range chunks(ids, perCall) {
+		found, err := readImages(ctx, prov, chunk, !p.perObject)
+		p.mu.Lock()
+		wakes := p.recordLocked(ctx, cp, cp.ready, chunk, found, err, false)
+		p.mu.Unlock()
+		p.send(ctx, wakes)
+	}
 }
 
 // recordLocked stores the result of one read of ids from set and returns

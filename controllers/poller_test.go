@@ -272,3 +272,24 @@ func TestPollerReadsEveryImageOncePerIntervalInFullCalls(t *testing.T) {
 		}
 	}
 }
+
+func TestChunksKeepOneCallPerRead(t *testing.T) {
+	ids := []string{"a", "b", "c", "d", "e"}
+	for _, tc := range []struct {
+		perCall int
+		want    []int
+	}{
+		{0, []int{5}},
+		{1, []int{1, 1, 1, 1, 1}},
+		{2, []int{2, 2, 1}},
+		{50, []int{5}},
+	} {
+		var got []int
+		for _, c := range chunks(ids, tc.perCall) {
+			got = append(got, len(c))
+		}
+		if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+			t.Errorf("perCall %d: calls of %v, want %v", tc.perCall, got, tc.want)
+		}
+	}
+}

@@ -89,6 +89,12 @@ func runOne(ctx context.Context, cfg config, env *localenv.Env, bin, state strin
 		op.stopAndWait()
 		return nil, err
 	}
+	// The happy path starts from a Ready Cloud: objects applied before it
+	// would each write (and announce) a CloudNotReady first.
+	if err := waitCloudReady(ctx, c, ns); err != nil {
+		op.stopAndWait()
+		return nil, err
+	}
 
 	applyStart := time.Now()
 	if err := createServerImages(ctx, c, ns, servers); err != nil {
@@ -198,6 +204,21 @@ func createCloud(ctx context.Context, c client.Client, ns string, sim *fakecloud
 		spec.RateLimit = &imagesv1.RateLimit{RequestsPerSecond: cfg.rateLimit, Burst: 10}
 	}
 	return c.Create(ctx, &imagesv1.Cloud{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "bench"}, Spec: spec})
+}
+
+func waitCloudReady(ctx context.Context, c client.Client, ns string) error {
+	for {
+		var cl imagesv1.Cloud
+		if err := c.Get(ctx, client.ObjectKey{Namespace: ns, Name: "bench"}, &cl); err == nil &&
+			meta.IsStatusConditionTrue(cl.Status.Conditions, imagesv1.ConditionReady) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("the Cloud did not become Ready: %w", ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 func createServerImages(ctx context.Context, c client.Client, ns string, servers []string) error {
