@@ -1,0 +1,60 @@
+package scp
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
+)
+
+var _ cloud.BatchImageGetter = (*Provider)(nil)
+
+// ImagesPerCall is 0: /v1/pending-images lists every image still being
+// built in one unpaged answer, however many the poller follows.
+func (p *Provider) ImagesPerCall() int { return 0 }
+
+// GetImages reads many images in one call while they are being built: SCP
+// has no ID filter on its image lists, but /v1/pending-images returns all
+// images still in progress. An image that has left that list (active,
+// failed or gone) is read with its own GET, once, which is also the read
+// that sees it active. IDs the cloud does not know are absent from the
+// result.
+func (p *Provider) GetImages(ctx context.Context, ids []string) (map[string]cloud.Image, error) {
+	out := make(map[string]cloud.Image, len(ids))
+	want := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		if id != "" {
+			want[id] = true
+		}
+	}
+	if len(want) == 0 {
+		return out, nil
+	}
+	if len(want) > 1 {
+		var pending imageList
+		if err := p.call(ctx, opGetImage, http.MethodGet, "/v1/pending-images", nil, nil, &pending); err != nil {
+			// A 404 on a list is SCP's answer to a request it cannot
+			// authenticate, never "no images".
+			return nil, listNotFound(opGetImage, err)
+		}
+		for _, img := range pending.Images {
+			if want[img.ID] {
+				out[img.ID] = img.toImage()
+			}
+		}
+	}
+	for id := range want {
+		if _, ok := out[id]; ok {
+			continue
+		}
+		img, err := p.GetImage(ctx, id)
+		if cloud.IsNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out[id] = *img
+	}
+	return out, nil
+}
