@@ -44,6 +44,7 @@ type result struct {
 	peakHeap           float64
 	restartCalls       map[fakecloud.Op]int
 	restartReobserved  time.Duration
+	restartWrites      int
 }
 
 func newScheme() *runtime.Scheme {
@@ -130,10 +131,7 @@ func runOne(ctx context.Context, cfg config, env *localenv.Env, bin, state strin
 		op.stopAndWait()
 		return nil, err
 	}
-	writes := 0.0
-	for _, verb := range []string{"POST", "PUT", "PATCH", "DELETE"} {
-		writes += m.sum("rest_client_requests_total", map[string]string{"method": verb})
-	}
+	writes := mutatingRequests(m)
 	var evs eventsv1.EventList
 	if err := c.List(ctx, &evs, client.InNamespace(ns)); err != nil {
 		op.stopAndWait()
@@ -147,7 +145,7 @@ func runOne(ctx context.Context, cfg config, env *localenv.Env, bin, state strin
 	op.stopAndWait()
 
 	if cfg.restart {
-		res.restartCalls, res.restartReobserved, err = measureRestart(ctx, cfg, env, bin, state, ns, sim, n)
+		res.restartCalls, res.restartReobserved, res.restartWrites, err = measureRestart(ctx, cfg, env, bin, state, ns, sim, n)
 		if err != nil {
 			return nil, err
 		}
@@ -155,14 +153,25 @@ func runOne(ctx context.Context, cfg config, env *localenv.Env, bin, state strin
 	return res, nil
 }
 
+// mutatingRequests is how many writes the operator sent the API server
+// (Events included), from its client-side request metrics.
+func mutatingRequests(m metrics) float64 {
+	writes := 0.0
+	for _, verb := range []string{"POST", "PUT", "PATCH", "DELETE"} {
+		writes += m.sum("rest_client_requests_total", map[string]string{"method": verb})
+	}
+	return writes
+}
+
 // measureRestart starts the operator again with N Ready objects and counts
-// what it asks of the cloud until every image has been read once.
-func measureRestart(ctx context.Context, cfg config, env *localenv.Env, bin, state, ns string, sim *fakecloud.Cloud, n int) (map[fakecloud.Op]int, time.Duration, error) {
+// what it asks of the cloud until every image has been read once, and what
+// it wrote to the API server by then.
+func measureRestart(ctx context.Context, cfg config, env *localenv.Env, bin, state, ns string, sim *fakecloud.Cloud, n int) (map[fakecloud.Op]int, time.Duration, int, error) {
 	sim.ResetLedger()
 	start := time.Now()
 	op, err := startOperator(bin, env.Kubeconfig, ns, filepath.Join(state, fmt.Sprintf("operator-%d-restart.log", n)), cfg)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, 0, err
 	}
 	defer op.stopAndWait()
 	reads := func() int {
@@ -176,14 +185,18 @@ func measureRestart(ctx context.Context, cfg config, env *localenv.Env, bin, sta
 	for reads() < n && time.Now().Before(deadline) {
 		select {
 		case <-ctx.Done():
-			return nil, 0, ctx.Err()
+			return nil, 0, 0, ctx.Err()
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
 	reobserved := time.Since(start)
 	// Let anything else the restart triggers arrive before counting.
 	time.Sleep(2 * cfg.poll)
-	return sim.Ledger(), reobserved, nil
+	m, err := op.scrape()
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	return sim.Ledger(), reobserved, int(mutatingRequests(m)), nil
 }
 
 func createCloud(ctx context.Context, c client.Client, ns string, sim *fakecloud.Cloud, cfg config) error {

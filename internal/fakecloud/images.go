@@ -81,6 +81,47 @@ func (st *store) image(id string) (Image, bool) {
 	return st.resolve(id, r, st.clock.read(st.now()))
 }
 
+// imagesByID returns the existing images among ids, oldest first.
+func (st *store) imagesByID(ids []string) []Image {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	lnow := st.clock.read(st.now())
+	out := make([]Image, 0, len(ids))
+	seen := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		r, ok := st.images[id]
+		if !ok || seen[id] {
+			continue
+		}
+		seen[id] = true
+		if img, ok := st.resolve(id, r, lnow); ok {
+			out = append(out, img)
+		}
+	}
+	sortOldestFirst(out)
+	return out
+}
+
+// imagesWhere returns the existing images whose stored record matches
+// match, oldest first; match sees the record before its life is applied,
+// so it must test only what the life does not change.
+func (st *store) imagesWhere(match func(*Image) bool) []Image {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	lnow := st.clock.read(st.now())
+	var out []Image
+	for id, r := range st.images {
+		if !match(&r.img) {
+			continue
+		}
+		if img, ok := st.resolve(id, r, lnow); ok {
+			out = append(out, img)
+		}
+	}
+	sortOldestFirst(out)
+	return out
+}
+
 // imageList returns every existing image, oldest first.
 func (st *store) imageList() []Image {
 	st.mu.Lock()
@@ -92,13 +133,17 @@ func (st *store) imageList() []Image {
 			out = append(out, img)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if !out[i].CreatedAt.Equal(out[j].CreatedAt) {
-			return out[i].CreatedAt.Before(out[j].CreatedAt)
-		}
-		return out[i].ID < out[j].ID
-	})
+	sortOldestFirst(out)
 	return out
+}
+
+func sortOldestFirst(imgs []Image) {
+	sort.Slice(imgs, func(i, j int) bool {
+		if !imgs[i].CreatedAt.Equal(imgs[j].CreatedAt) {
+			return imgs[i].CreatedAt.Before(imgs[j].CreatedAt)
+		}
+		return imgs[i].ID < imgs[j].ID
+	})
 }
 
 // deleteImage deletes an image; false when it does not exist.
