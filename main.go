@@ -42,7 +42,7 @@ func main() {
 	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "Address the health and readiness probes bind to.")
 	flag.BoolVar(&leaderElect, "leader-elect", true, "Elect a leader so that only one replica reconciles at a time.")
 	flag.StringVar(&watchNamespaces, "watch-namespaces", "", "Comma-separated namespaces to watch (all when empty).")
-	flag.IntVar(&workers, "max-concurrent-reconciles", 4, "Workers per controller.")
+	flag.IntVar(&workers, "max-concurrent-reconciles", controllers.DefaultMaxConcurrentReconciles, "Workers per controller.")
 	flag.StringVar(&pprofAddr, "pprof-bind-address", "", "Address to serve Go pprof profiles on (off when empty).")
 	flag.DurationVar(&driftInterval, "drift-check-interval", controllers.DriftCheckInterval, "How often Ready images are checked (in batches) for out-of-band deletion.")
 	flag.BoolVar(&perObject, "per-object-polling", false, "Read every image with its own GET instead of in batches (for benchmarks only).")

@@ -19,6 +19,7 @@ import (
 	"github.com/go-logr/logr"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 
+	"github.com/serverimage-operator/serverimage-operator/controllers"
 	"github.com/serverimage-operator/serverimage-operator/internal/localenv"
 )
 
@@ -40,7 +41,7 @@ func main() {
 	flag.DurationVar(&cfg.build, "build", 60*time.Second, "simulated image build time (queued 10%, saving 90%)")
 	flag.DurationVar(&cfg.poll, "poll", 5*time.Second, "the Cloud's pollInterval")
 	flag.StringVar(&cfg.mode, "mode", "batch", "batch (default) or per-object (one GET per image per poll)")
-	flag.IntVar(&cfg.workers, "workers", 8, "operator --max-concurrent-reconciles")
+	flag.IntVar(&cfg.workers, "workers", controllers.DefaultMaxConcurrentReconciles, "operator --max-concurrent-reconciles (the operator's default)")
 	flag.StringVar(&cfg.rateLimit, "rate-limit", "", "the Cloud's rateLimit.requestsPerSecond (off when empty)")
 	flag.BoolVar(&cfg.restart, "restart", true, "also measure a restart with N Ready objects")
 	flag.DurationVar(&cfg.timeout, "timeout", 15*time.Minute, "give up on one run after this long")

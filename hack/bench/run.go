@@ -45,6 +45,9 @@ type result struct {
 	restartCalls       map[fakecloud.Op]int
 	restartReobserved  time.Duration
 	restartWrites      int
+	// peakCallsPerSec is the most cloud calls the simulator received in
+	// any one-second window, to compare with a Cloud's rate limit.
+	peakCallsPerSec int
 }
 
 func newScheme() *runtime.Scheme {
@@ -97,6 +100,9 @@ func runOne(ctx context.Context, cfg config, env *localenv.Env, bin, state strin
 		return nil, err
 	}
 
+	rateCtx, stopRate := context.WithCancel(ctx)
+	defer stopRate()
+	peakRate := sampleCallRate(rateCtx, sim)
 	applyStart := time.Now()
 	if err := createServerImages(ctx, c, ns, servers); err != nil {
 		op.stopAndWait()
@@ -108,7 +114,8 @@ func runOne(ctx context.Context, cfg config, env *localenv.Env, bin, state strin
 		return nil, err
 	}
 
-	res := &result{n: n, applyDuration: applyDuration, callsPerImage: map[fakecloud.Op]float64{}}
+	stopRate()
+	res := &result{n: n, applyDuration: applyDuration, callsPerImage: map[fakecloud.Op]float64{}, peakCallsPerSec: <-peakRate}
 	var lastCreate time.Time
 	for _, img := range sim.Images() {
 		if img.CreatedAt.After(lastCreate) {
@@ -151,6 +158,40 @@ func runOne(ctx context.Context, cfg config, env *localenv.Env, bin, state strin
 		}
 	}
 	return res, nil
+}
+
+// sampleCallRate counts the simulator's calls every 100 ms until ctx ends
+// and then sends the most calls seen in any one-second window.
+func sampleCallRate(ctx context.Context, sim *fakecloud.Cloud) <-chan int {
+	out := make(chan int, 1)
+	total := func() int {
+		n := 0
+		for _, k := range sim.Ledger() {
+			n += k
+		}
+		return n
+	}
+	go func() {
+		const window = 10 // samples of 100 ms
+		hist := []int{total()}
+		peak := 0
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				out <- peak
+				return
+			case <-t.C:
+			}
+			hist = append(hist, total())
+			if len(hist) > window+1 {
+				hist = hist[1:]
+			}
+			peak = max(peak, hist[len(hist)-1]-hist[0])
+		}
+	}()
+	return out
 }
 
 // mutatingRequests is how many writes the operator sent the API server
