@@ -45,6 +45,10 @@ func TLSConfig(caPEM []byte, insecure bool) (*tls.Config, error) {
 	return cfg, nil
 }
 
+// MaxIdleConnsPerHost is how many idle connections a driver keeps to one
+// cloud endpoint: enough for all the workers of a busy operator.
+const MaxIdleConnsPerHost = 64
+
 // HTTPTransport returns the round tripper a driver should use: base (or a
 // copy of http.DefaultTransport when base is nil) carrying tlsCfg. A nil
 // tlsCfg leaves base untouched. base is never modified: an *http.Transport
@@ -53,6 +57,11 @@ func HTTPTransport(base http.RoundTripper, tlsCfg *tls.Config) (http.RoundTrippe
 	if base == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		t.TLSClientConfig = tlsCfg
+		// Every worker and the poller talk to the same few hosts at once.
+		// Go keeps two idle connections per host by default: the others
+		// are closed after each request and the next one pays a new TCP
+		// and TLS handshake.
+		t.MaxIdleConnsPerHost = MaxIdleConnsPerHost
 		return t, nil
 	}
 	if tlsCfg == nil {

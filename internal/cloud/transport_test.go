@@ -6,9 +6,12 @@ import (
 	"errors"
 	"io"
 	"log"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
+	"time"
 )
 
 type wrapper struct{ inner http.RoundTripper }
@@ -83,5 +86,55 @@ func TestTLSConfigAndTransport(t *testing.T) {
 	// what must never leak into it is a Cloud's trust settings.
 	if c := http.DefaultTransport.(*http.Transport).TLSClientConfig; c != nil && (c.RootCAs != nil || c.InsecureSkipVerify) {
 		t.Error("http.DefaultTransport was modified")
+	}
+}
+
+// TestTransportKeepsConnectionsForConcurrentWorkers: rounds of 16
+// concurrent requests to one host (the workers of a busy operator) reuse
+// their connections instead of opening new ones each round, as Go's
+// default of two idle connections per host would make them.
+func TestTransportKeepsConnectionsForConcurrentWorkers(t *testing.T) {
+	var mu sync.Mutex
+	conns := 0
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		time.Sleep(20 * time.Millisecond) // keep the 16 requests overlapping
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			mu.Lock()
+			conns++
+			mu.Unlock()
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	rt, err := HTTPTransport(nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &http.Client{Transport: rt}
+	const workers, rounds = 16, 5
+	for range rounds {
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				resp, err := c.Get(srv.URL)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				_ = resp.Body.Close()
+			}()
+		}
+		wg.Wait()
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if conns > workers+workers/2 {
+		t.Errorf("%d connections for %d rounds of %d concurrent requests; want them reused (at most about %d)", conns, rounds, workers, workers)
 	}
 }
