@@ -32,6 +32,9 @@ type config struct {
 	rateLimit string
 	restart   bool
 	timeout   time.Duration
+	// profile writes CPU profiles of the operator and of the bench
+	// process (the simulator runs in it) over the create phase.
+	profile bool
 }
 
 func main() {
@@ -45,6 +48,7 @@ func main() {
 	flag.StringVar(&cfg.rateLimit, "rate-limit", "", "the Cloud's rateLimit.requestsPerSecond (off when empty)")
 	flag.BoolVar(&cfg.restart, "restart", true, "also measure a restart with N Ready objects")
 	flag.DurationVar(&cfg.timeout, "timeout", 15*time.Minute, "give up on one run after this long")
+	flag.BoolVar(&cfg.profile, "profile", false, "write CPU profiles of the operator and of the simulator over the first 8 s after the apply into bin/bench/")
 	flag.Parse()
 	// The bench's own informer logs nothing worth reading.
 	ctrllog.SetLogger(logr.Discard())

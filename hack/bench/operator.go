@@ -26,6 +26,7 @@ func buildOperator(root, out string) error { return operatorproc.Build(root, out
 type operator struct {
 	proc        *operatorproc.Process
 	metricsAddr string
+	pprofAddr   string
 
 	mu       sync.Mutex
 	peakHeap float64
@@ -39,6 +40,13 @@ func startOperator(bin, kubeconfig, namespace, logPath string, cfg config) (*ope
 		return nil, err
 	}
 	o := &operator{metricsAddr: fmt.Sprintf("127.0.0.1:%d", port), stop: make(chan struct{}), done: make(chan struct{})}
+	if cfg.profile {
+		pport, err := freePort()
+		if err != nil {
+			return nil, err
+		}
+		o.pprofAddr = fmt.Sprintf("127.0.0.1:%d", pport)
+	}
 	args := []string{
 		"--leader-elect=false",
 		"--metrics-secure=false",
@@ -47,6 +55,9 @@ func startOperator(bin, kubeconfig, namespace, logPath string, cfg config) (*ope
 		"--watch-namespaces=" + namespace,
 		"--max-concurrent-reconciles=" + strconv.Itoa(cfg.workers),
 		"--per-object-polling=" + strconv.FormatBool(cfg.mode == "per-object"),
+	}
+	if o.pprofAddr != "" {
+		args = append(args, "--pprof-bind-address="+o.pprofAddr)
 	}
 	if o.proc, err = operatorproc.Start(bin, kubeconfig, logPath, args...); err != nil {
 		return nil, err
@@ -196,4 +207,20 @@ func freePort() (int, error) {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// cpuProfile fetches a CPU profile of the operator over d into path.
+func (o *operator) cpuProfile(d time.Duration, path string) error {
+	resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", o.pprofAddr, int(d.Seconds())))
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	_, err = io.Copy(f, resp.Body)
+	return err
 }

@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"sort"
 	"sync"
 	"time"
@@ -103,6 +105,10 @@ func runOne(ctx context.Context, cfg config, env *localenv.Env, bin, state strin
 	rateCtx, stopRate := context.WithCancel(ctx)
 	defer stopRate()
 	peakRate := sampleCallRate(rateCtx, sim)
+	if cfg.profile {
+		stopProfiles := profileCreatePhase(op, state, cfg.mode, n)
+		defer stopProfiles()
+	}
 	applyStart := time.Now()
 	if err := createServerImages(ctx, c, ns, servers); err != nil {
 		op.stopAndWait()
@@ -158,6 +164,30 @@ func runOne(ctx context.Context, cfg config, env *localenv.Env, bin, state strin
 		}
 	}
 	return res, nil
+}
+
+// profileCreatePhase profiles the operator and this process (the
+// simulator) for 8 s from now; the returned func waits for both files.
+func profileCreatePhase(op *operator, state, mode string, n int) func() {
+	const d = 8 * time.Second
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		path := filepath.Join(state, fmt.Sprintf("cpu-operator-%s-%d.pprof", mode, n))
+		if err := op.cpuProfile(d, path); err != nil {
+			fmt.Fprintln(os.Stderr, "operator profile:", err)
+		}
+	}()
+	path := filepath.Join(state, fmt.Sprintf("cpu-bench-%s-%d.pprof", mode, n))
+	f, err := os.Create(path)
+	if err == nil && pprof.StartCPUProfile(f) == nil {
+		go func() {
+			time.Sleep(d)
+			pprof.StopCPUProfile()
+			_ = f.Close()
+		}()
+	}
+	return func() { <-done }
 }
 
 // sampleCallRate counts the simulator's calls every 100 ms until ctx ends
