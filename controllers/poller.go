@@ -326,16 +326,27 @@ func (p *imagePoller) pollDue(ctx context.Context, uid types.UID) {
 	if len(ids) == 0 {
 		return
 	}
+	p.readInCalls(ctx, cp, prov, perCall, ids, true)
+}
+
+// readInCalls reads ids in calls of perCall images, records each call's
+// result in the in-flight or the ready set, and wakes that call's objects
+// before the next call.
+func (p *imagePoller) readInCalls(ctx context.Context, cp *cloudPoll, prov cloud.Provider, perCall int, ids []string, inFlight bool) {
 	for _, chunk := range chunks(ids, perCall) {
 		found, err := readImages(ctx, prov, chunk, !p.perObject)
 		p.mu.Lock()
-		next := time.Now().Add(cp.interval)
-		for _, id := range chunk {
-			if t := cp.inFlight[id]; t != nil {
-				t.due = next
+		set := cp.ready
+		if inFlight {
+			set = cp.inFlight
+			next := time.Now().Add(cp.interval)
+			for _, id := range chunk {
+				if t := set[id]; t != nil {
+					t.due = next
+				}
 			}
 		}
-		wakes := p.recordLocked(ctx, cp, cp.inFlight, chunk, found, err, true)
+		wakes := p.recordLocked(ctx, cp, set, chunk, found, err, inFlight)
 		p.mu.Unlock()
 		p.send(ctx, wakes)
 	}
@@ -376,13 +387,7 @@ func (p *imagePoller) pollDrift(ctx context.Context, uid types.UID) {
 	}
 	// A fair order: no image is always last in line behind a rate limit.
 	rand.Shuffle(len(ids), func(i, j int) { ids[i], ids[j] = ids[j], ids[i] })
-	for _, chunk := range chunks(ids, perCall) {
-		found, err := readImages(ctx, prov, chunk, !p.perObject)
-		p.mu.Lock()
-		wakes := p.recordLocked(ctx, cp, cp.ready, chunk, found, err, false)
-		p.mu.Unlock()
-		p.send(ctx, wakes)
-	}
+	p.readInCalls(ctx, cp, prov, perCall, ids, false)
 }
 
 // recordLocked stores the result of one read of ids from set and returns
@@ -475,17 +480,7 @@ func readImages(ctx context.Context, prov cloud.Provider, ids []string, batch bo
 		return b.GetImages(ctx, ids)
 	}
 	out := make(map[string]cloud.Image, len(ids))
-	for _, id := range ids {
-		img, err := prov.GetImage(ctx, id)
-		if cloud.IsNotFound(err) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		out[id] = *img
-	}
-	return out, nil
+	return out, cloud.GetEach(ctx, prov.GetImage, ids, out)
 }
 
 // objectRef is the smallest object that names si for an event.

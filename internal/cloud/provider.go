@@ -112,6 +112,27 @@ type BatchImageGetter interface {
 	ImagesPerCall() int
 }
 
+// GetEach reads the images of ids that out does not hold yet, one call
+// each, into out: the fallback of a batched read for the images a list did
+// not cover. An image the cloud does not know is left out; any other
+// error ends the read.
+func GetEach(ctx context.Context, get func(context.Context, string) (*Image, error), ids []string, out map[string]Image) error {
+	for _, id := range ids {
+		if _, ok := out[id]; ok {
+			continue
+		}
+		img, err := get(ctx, id)
+		if IsNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		out[id] = *img
+	}
+	return nil
+}
+
 // ServerBusy reports whether a snapshot cannot start now because the server
 // is doing something else; the caller should wait, not fail.
 func (s *Server) ServerBusy() bool { return s.TaskState != "" }

@@ -112,17 +112,7 @@ func (p *Provider) GetImages(ctx context.Context, ids []string) (map[string]clou
 
 // getEach is the one-by-one fallback of GetImages.
 func (p *Provider) getEach(ctx context.Context, ids []string, out map[string]cloud.Image) error {
-	for _, id := range ids {
-		img, err := p.GetImage(ctx, id)
-		if cloud.IsNotFound(err) {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		out[id] = *img
-	}
-	return nil
+	return cloud.GetEach(ctx, p.GetImage, ids, out)
 }
 
 func uniqueNonEmpty(ids []string) []string {

@@ -35,18 +35,8 @@ func (p *Provider) GetImages(ctx context.Context, ids []string) (map[string]clou
 			return nil, err
 		}
 	}
-	for _, id := range ids {
-		if _, ok := out[id]; ok {
-			continue
-		}
-		img, err := p.GetImage(ctx, id)
-		if cloud.IsNotFound(err) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		out[id] = *img
+	if err := cloud.GetEach(ctx, p.GetImage, ids, out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

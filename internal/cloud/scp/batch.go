@@ -43,18 +43,12 @@ func (p *Provider) GetImages(ctx context.Context, ids []string) (map[string]clou
 			}
 		}
 	}
+	ids = make([]string, 0, len(want))
 	for id := range want {
-		if _, ok := out[id]; ok {
-			continue
-		}
-		img, err := p.GetImage(ctx, id)
-		if cloud.IsNotFound(err) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		out[id] = *img
+		ids = append(ids, id)
+	}
+	if err := cloud.GetEach(ctx, p.GetImage, ids, out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
