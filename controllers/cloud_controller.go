@@ -44,7 +44,7 @@ const ConditionConfigurationWarning = "ConfigurationWarning"
 // namespace deletion does, still lets each ServerImage delete its image.
 const CloudFinalizer = "images.serverimage.dev/cloud-in-use"
 
-// +kubebuilder:rbac:groups=images.serverimage.dev,resources=clouds,verbs=get;list;watch;update;patch
+// +kubebuilder:rbac:groups=images.serverimage.dev,resources=clouds,verbs=get;list;watch;patch
 // +kubebuilder:rbac:groups=images.serverimage.dev,resources=clouds/status,verbs=get;update;patch
 // +kubebuilder:rbac:groups=images.serverimage.dev,resources=clouds/finalizers,verbs=update
 

@@ -41,7 +41,7 @@ type ServerImageReconciler struct {
 	poller  *imagePoller
 }
 
-// +kubebuilder:rbac:groups=images.serverimage.dev,resources=serverimages,verbs=get;list;watch;update;patch
+// +kubebuilder:rbac:groups=images.serverimage.dev,resources=serverimages,verbs=get;list;watch;patch
 // +kubebuilder:rbac:groups=images.serverimage.dev,resources=serverimages/status,verbs=get;update;patch
 // +kubebuilder:rbac:groups=images.serverimage.dev,resources=serverimages/finalizers,verbs=update
 // +kubebuilder:rbac:groups=images.serverimage.dev,resources=clouds,verbs=get;list;watch

@@ -308,7 +308,9 @@ func startOperator(t *testing.T, namespace string) *operatorProcess {
 		t.Fatal(err)
 	}
 	// As deployed, except: one replica without leader election, and
-	// metrics in plain HTTP on loopback for the test to scrape.
+	// metrics in plain HTTP on loopback for the test to scrape. It runs as
+	// its ServiceAccount with the generated role only (rbac_test.go).
+	kubeconfig := kubeconfigAsOperator(t)
 	cmd := exec.Command(operatorBin,
 		"--leader-elect=false",
 		"--metrics-secure=false",
@@ -317,7 +319,7 @@ func startOperator(t *testing.T, namespace string) *operatorProcess {
 		"--watch-namespaces="+namespace,
 		"--zap-encoder=json",
 	)
-	cmd.Env = append(os.Environ(), "KUBECONFIG="+cluster.Kubeconfig)
+	cmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
