@@ -255,9 +255,9 @@ func (p *imagePoller) run(ctx context.Context, uid types.UID) {
 		if ctx.Err() != nil {
 			return
 		}
-		p.pollDue(ctx, uid)
+		p.poll(ctx, uid, false)
 		if !time.Now().Before(nextDrift) {
-			p.pollDrift(ctx, uid)
+			p.poll(ctx, uid, true)
 			nextDrift = time.Now().Add(jitter(p.drift))
 		}
 	}
@@ -310,23 +310,40 @@ func (cp *cloudPoll) dueLocked(now time.Time) []string {
 	return ids
 }
 
-// pollDue reads the in-flight images that are due and wakes the objects
-// whose image changed phase, vanished, failed to read, or sat queued for
-// too long.
-func (p *imagePoller) pollDue(ctx context.Context, uid types.UID) {
+// poll reads one Cloud's in-flight images that are due, or for drift
+// every ready image (to notice images deleted out of band), and wakes the
+// objects whose image changed phase, vanished, failed to read, or sat
+// queued for too long.
+func (p *imagePoller) poll(ctx context.Context, uid types.UID, drift bool) {
 	p.mu.Lock()
 	cp := p.clouds[uid]
 	if cp == nil {
 		p.mu.Unlock()
 		return
 	}
-	ids := cp.dueLocked(time.Now())
+	var ids []string
+	if drift {
+		ids = cp.readyIDsLocked()
+	} else {
+		ids = cp.dueLocked(time.Now())
+	}
 	prov, perCall := cp.prov, cp.perCall
 	p.mu.Unlock()
 	if len(ids) == 0 {
 		return
 	}
-	p.readInCalls(ctx, cp, prov, perCall, ids, true)
+	p.readInCalls(ctx, cp, prov, perCall, ids, !drift)
+}
+
+// readyIDsLocked lists the ready images in a fair order: no image is
+// always last in line behind a rate limit.
+func (cp *cloudPoll) readyIDsLocked() []string {
+	ids := make([]string, 0, len(cp.ready))
+	for id := range cp.ready {
+		ids = append(ids, id)
+	}
+	rand.Shuffle(len(ids), func(i, j int) { ids[i], ids[j] = ids[j], ids[i] })
+	return ids
 }
 
 // readInCalls reads ids in calls of perCall images, records each call's
@@ -365,29 +382,6 @@ func chunks(ids []string, perCall int) [][]string {
 		out = append(out, ids[start:min(start+perCall, len(ids))])
 	}
 	return out
-}
-
-// pollDrift reads every ready image of one Cloud, to notice images
-// deleted out of band.
-func (p *imagePoller) pollDrift(ctx context.Context, uid types.UID) {
-	p.mu.Lock()
-	cp := p.clouds[uid]
-	if cp == nil {
-		p.mu.Unlock()
-		return
-	}
-	ids := make([]string, 0, len(cp.ready))
-	for id := range cp.ready {
-		ids = append(ids, id)
-	}
-	prov, perCall := cp.prov, cp.perCall
-	p.mu.Unlock()
-	if len(ids) == 0 {
-		return
-	}
-	// A fair order: no image is always last in line behind a rate limit.
-	rand.Shuffle(len(ids), func(i, j int) { ids[i], ids[j] = ids[j], ids[i] })
-	p.readInCalls(ctx, cp, prov, perCall, ids, false)
 }
 
 // recordLocked stores the result of one read of ids from set and returns

@@ -112,6 +112,20 @@ type BatchImageGetter interface {
 	ImagesPerCall() int
 }
 
+// UniqueIDs drops empty and repeated IDs from a batched read's request,
+// keeping the order.
+func UniqueIDs(ids []string) []string {
+	seen := make(map[string]bool, len(ids))
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if id != "" && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
 // GetEach reads the images of ids that out does not hold yet, one call
 // each, into out: the fallback of a batched read for the images a list did
 // not cover. An image the cloud does not know is left out; any other

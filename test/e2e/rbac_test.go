@@ -79,4 +79,3 @@ func TestOperatorIdentityIsConfined(t *testing.T) {
 		}
 	}
 }
-

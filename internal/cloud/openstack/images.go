@@ -96,7 +96,7 @@ func (p *Provider) ImagesPerCall() int {
 // IDs the cloud does not know are absent from the result.
 func (p *Provider) GetImages(ctx context.Context, ids []string) (map[string]cloud.Image, error) {
 	out := make(map[string]cloud.Image, len(ids))
-	ids = uniqueNonEmpty(ids)
+	ids = cloud.UniqueIDs(ids)
 	if len(ids) == 0 {
 		return out, nil
 	}
@@ -113,16 +113,4 @@ func (p *Provider) GetImages(ctx context.Context, ids []string) (map[string]clou
 // getEach is the one-by-one fallback of GetImages.
 func (p *Provider) getEach(ctx context.Context, ids []string, out map[string]cloud.Image) error {
 	return cloud.GetEach(ctx, p.GetImage, ids, out)
-}
-
-func uniqueNonEmpty(ids []string) []string {
-	seen := make(map[string]bool, len(ids))
-	out := make([]string, 0, len(ids))
-	for _, id := range ids {
-		if id != "" && !seen[id] {
-			seen[id] = true
-			out = append(out, id)
-		}
-	}
-	return out
 }

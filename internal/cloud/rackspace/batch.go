@@ -28,7 +28,7 @@ func (p *Provider) ImagesPerCall() int { return 0 }
 // caller, and a listing is no proof of that (eventual consistency, an
 // image the listing filters out by default).
 func (p *Provider) GetImages(ctx context.Context, ids []string) (map[string]cloud.Image, error) {
-	ids = uniqueNonEmpty(ids)
+	ids = cloud.UniqueIDs(ids)
 	out := make(map[string]cloud.Image, len(ids))
 	if len(ids) >= minBatch {
 		if err := p.listInto(ctx, ids, out); err != nil {
@@ -53,16 +53,4 @@ func (p *Provider) listInto(ctx context.Context, ids []string, out map[string]cl
 		}
 		return len(out) < len(want)
 	})
-}
-
-func uniqueNonEmpty(ids []string) []string {
-	seen := make(map[string]bool, len(ids))
-	out := make([]string, 0, len(ids))
-	for _, id := range ids {
-		if id != "" && !seen[id] {
-			seen[id] = true
-			out = append(out, id)
-		}
-	}
-	return out
 }

@@ -20,17 +20,13 @@ func (p *Provider) ImagesPerCall() int { return 0 }
 // that sees it active. IDs the cloud does not know are absent from the
 // result.
 func (p *Provider) GetImages(ctx context.Context, ids []string) (map[string]cloud.Image, error) {
+	ids = cloud.UniqueIDs(ids)
 	out := make(map[string]cloud.Image, len(ids))
-	want := make(map[string]bool, len(ids))
-	for _, id := range ids {
-		if id != "" {
+	if len(ids) > 1 {
+		want := make(map[string]bool, len(ids))
+		for _, id := range ids {
 			want[id] = true
 		}
-	}
-	if len(want) == 0 {
-		return out, nil
-	}
-	if len(want) > 1 {
 		var pending imageList
 		if err := p.call(ctx, opGetImage, http.MethodGet, "/v1/pending-images", nil, nil, &pending); err != nil {
 			// A 404 on a list is SCP's answer to a request it cannot
@@ -42,10 +38,6 @@ func (p *Provider) GetImages(ctx context.Context, ids []string) (map[string]clou
 				out[img.ID] = img.toImage()
 			}
 		}
-	}
-	ids = make([]string, 0, len(want))
-	for id := range want {
-		ids = append(ids, id)
 	}
 	if err := cloud.GetEach(ctx, p.GetImage, ids, out); err != nil {
 		return nil, err
