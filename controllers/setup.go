@@ -172,11 +172,3 @@ func cloudOfServerImage(_ context.Context, o client.Object) []reconcile.Request 
 	si := o.(*imagesv1.ServerImage)
 	return []reconcile.Request{{NamespacedName: types.NamespacedName{Namespace: si.Namespace, Name: si.Spec.CloudRef.Name}}}
 }
-
-func requestsFor(items []imagesv1.Cloud) []reconcile.Request {
-	out := make([]reconcile.Request, 0, len(items))
-	for i := range items {
-		out = append(out, reconcile.Request{NamespacedName: types.NamespacedName{Namespace: items[i].Namespace, Name: items[i].Name}})
-	}
-	return out
-}

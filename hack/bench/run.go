@@ -180,13 +180,20 @@ func profileCreatePhase(op *operator, state, mode string, n int) func() {
 	}()
 	path := filepath.Join(state, fmt.Sprintf("cpu-bench-%s-%d.pprof", mode, n))
 	f, err := os.Create(path)
-	if err == nil && pprof.StartCPUProfile(f) == nil {
-		go func() {
-			time.Sleep(d)
-			pprof.StopCPUProfile()
-			_ = f.Close()
-		}()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "simulator profile:", err)
+		return func() { <-done }
 	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		fmt.Fprintln(os.Stderr, "simulator profile:", err)
+		_ = f.Close()
+		return func() { <-done }
+	}
+	go func() {
+		time.Sleep(d)
+		pprof.StopCPUProfile()
+		_ = f.Close()
+	}()
 	return func() { <-done }
 }
 

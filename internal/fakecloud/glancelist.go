@@ -45,7 +45,6 @@ func splitIn(v string) []string {
 	return append(out, cur.String())
 }
 
-// matchSet accepts "x" or "in:x,y" for the fields Glance allows "in" on.
 // idsFilter returns the IDs an id= filter names when the first page is
 // asked for: then only those images need be looked at, as a real Glance
 // finds them by its primary key (and by the indexed instance_uuid property
@@ -65,6 +64,7 @@ func idsFilter(q url.Values) ([]string, bool) {
 	return []string{v}, true
 }
 
+// matchSet accepts "x" or "in:x,y" for the fields Glance allows "in" on.
 func matchSet(v string) func(string) bool {
 	if rest, ok := strings.CutPrefix(v, "in:"); ok {
 		set := splitIn(rest)

@@ -124,17 +124,7 @@ func (st *store) imagesWhere(match func(*Image) bool) []Image {
 
 // imageList returns every existing image, oldest first.
 func (st *store) imageList() []Image {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	lnow := st.clock.read(st.now())
-	out := make([]Image, 0, len(st.images))
-	for id, r := range st.images {
-		if img, ok := st.resolve(id, r, lnow); ok {
-			out = append(out, img)
-		}
-	}
-	sortOldestFirst(out)
-	return out
+	return st.imagesWhere(func(*Image) bool { return true })
 }
 
 func sortOldestFirst(imgs []Image) {
