@@ -20,8 +20,8 @@ fi
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-minor="${K8S_VERSION#*.}"; minor="${minor%%.*}"
-staging="0.${minor}.${K8S_VERSION##*.}"
+# shellcheck source=lib/k8s-command.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/k8s-command.sh"
 
 if [[ ! -x "$out/etcd" ]]; then
   echo ">> building etcd v${ETCD_VERSION}" >&2
@@ -48,30 +48,6 @@ if [[ ! -x "$out/kube-apiserver" ]]; then
   echo ">> building kube-apiserver v${K8S_VERSION} (a few minutes the first time)" >&2
   mkdir -p "$work/apiserver"
   cd "$work/apiserver"
-  go mod download "k8s.io/kubernetes@v${K8S_VERSION}"
-  modfile="$(go env GOMODCACHE)/cache/download/k8s.io/kubernetes/@v/v${K8S_VERSION}.mod"
-  {
-    echo "module envtest.local/apiserver"
-    echo
-    echo "go 1.26"
-    echo
-    echo "require k8s.io/kubernetes v${K8S_VERSION}"
-    echo
-    # The kubernetes module replaces every staging module with a local path;
-    # pin each to its published release instead.
-    grep -oE '^\s*k8s\.io/[a-z0-9-]+ => \./staging' "$modfile" \
-      | awk '{print "replace " $1 " => " $1 " v'"${staging}"'"}'
-  } > go.mod
-  cat > tools.go <<'GO'
-//go:build tools
-
-package tools
-
-import _ "k8s.io/kubernetes/cmd/kube-apiserver"
-GO
-  go mod tidy >/dev/null 2>&1
-  go build -ldflags "-X k8s.io/component-base/version.gitVersion=v${K8S_VERSION} -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=${minor}" \
-    -o "$out/kube-apiserver.tmp" k8s.io/kubernetes/cmd/kube-apiserver
-  mv "$out/kube-apiserver.tmp" "$out/kube-apiserver"
+  build_k8s_command "$K8S_VERSION" kube-apiserver "$out/kube-apiserver"
 fi
 echo ">> envtest binaries ready in $out" >&2

@@ -22,47 +22,17 @@ mkdir -p "$out"
 out="$(cd "$out" && pwd)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+# shellcheck source=lib/k8s-command.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/k8s-command.sh"
 
-# kubectl's main package lives in k8s.io/kubernetes, whose go.mod replaces
-# every staging module (k8s.io/kubectl, k8s.io/client-go...) with a local
-# path; a module that requires it must pin each one to its published
-# release instead (the same pins hack/envtest-binaries.sh uses).
+# kubectl's main package lives in k8s.io/kubernetes (see
+# hack/lib/k8s-command.sh for what building from it takes).
 build_kubectl() {
   local bin="$out/kubectl-v${KUBECTL_VERSION}"
   [[ -x "$bin" ]] && return 0
   echo ">> building kubectl v${KUBECTL_VERSION} (a few minutes the first time)" >&2
-  local minor="${KUBECTL_VERSION#*.}"; minor="${minor%%.*}"
-  local staging="0.${minor}.${KUBECTL_VERSION##*.}"
   mkdir -p "$work/kubectl" && cd "$work/kubectl"
-  go mod download "k8s.io/kubernetes@v${KUBECTL_VERSION}"
-  local modfile
-  modfile="$(go env GOMODCACHE)/cache/download/k8s.io/kubernetes/@v/v${KUBECTL_VERSION}.mod"
-  {
-    echo "module tools.local/kubectl"
-    echo
-    echo "go 1.26"
-    echo
-    echo "require k8s.io/kubernetes v${KUBECTL_VERSION}"
-    echo
-    grep -oE '^\s*k8s\.io/[a-z0-9-]+ => \./staging' "$modfile" \
-      | awk '{print "replace " $1 " => " $1 " v'"${staging}"'"}'
-  } > go.mod
-  cat > tools.go <<'GO'
-//go:build tools
-
-package tools
-
-import _ "k8s.io/kubernetes/cmd/kubectl"
-GO
-  go mod tidy >/dev/null 2>&1
-  # The version variables are what `kubectl version` prints; without them
-  # it reports v0.0.0 and the version skew warning fires. The compile
-  # flags are those of hack/envtest-binaries.sh, so that the packages
-  # kubectl shares with kube-apiserver come from the build cache.
-  go build \
-    -ldflags "-s -w -X k8s.io/component-base/version.gitVersion=v${KUBECTL_VERSION} -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=${minor}" \
-    -o "$bin.tmp" k8s.io/kubernetes/cmd/kubectl
-  mv "$bin.tmp" "$bin"
+  build_k8s_command "$KUBECTL_VERSION" kubectl "$bin" "-s -w"
 }
 
 # helm has no replace directives, so `go install pkg@version` builds it in
