@@ -20,10 +20,6 @@ import (
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
 )
 
-// ConditionTLSVerificationDisabled is True while a Cloud skips certificate
-// verification: a standing warning that is visible in kubectl get -o yaml.
-const ConditionTLSVerificationDisabled = "TLSVerificationDisabled"
-
 // CloudReconciler checks that a Cloud's credentials work.
 type CloudReconciler struct {
 	client.Client
@@ -33,16 +29,6 @@ type CloudReconciler struct {
 
 	backoff *backoff
 }
-
-// ConditionConfigurationWarning is True while the driver accepted the
-// Cloud's settings but has a warning about them (e.g. a deprecated API
-// version).
-const ConditionConfigurationWarning = "ConfigurationWarning"
-
-// CloudFinalizer keeps a Cloud (and so the way to its credentials) until no
-// ServerImage refers to it, so that deleting everything at once, as a
-// namespace deletion does, still lets each ServerImage delete its image.
-const CloudFinalizer = "images.serverimage.dev/cloud-in-use"
 
 // +kubebuilder:rbac:groups=images.serverimage.dev,resources=clouds,verbs=get;list;watch;patch
 // +kubebuilder:rbac:groups=images.serverimage.dev,resources=clouds/status,verbs=get;update;patch
@@ -60,9 +46,9 @@ func (r *CloudReconciler) Reconcile(ctx context.Context, req reconcile.Request) 
 	if !c.DeletionTimestamp.IsZero() {
 		return reconcile.Result{}, r.reconcileDelete(ctx, c)
 	}
-	if !controllerutil.ContainsFinalizer(c, CloudFinalizer) {
+	if !controllerutil.ContainsFinalizer(c, imagesv1.CloudFinalizer) {
 		before := c.DeepCopy()
-		controllerutil.AddFinalizer(c, CloudFinalizer)
+		controllerutil.AddFinalizer(c, imagesv1.CloudFinalizer)
 		if err := r.Patch(ctx, c, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})); err != nil {
 			return reconcile.Result{}, client.IgnoreNotFound(err)
 		}
@@ -91,10 +77,10 @@ func (r *CloudReconciler) check(ctx context.Context, c *imagesv1.Cloud) reconcil
 	key := client.ObjectKeyFromObject(c).String()
 	conds := &c.Status.Conditions
 	if c.Spec.InsecureSkipTLSVerify {
-		set(conds, c.Generation, ConditionTLSVerificationDisabled, metav1.ConditionTrue, "InsecureSkipTLSVerify",
+		set(conds, c.Generation, imagesv1.ConditionTLSVerificationDisabled, metav1.ConditionTrue, "InsecureSkipTLSVerify",
 			"spec.insecureSkipTLSVerify is set: the cloud's certificate is not verified; use a CA bundle (Secret key cacert) instead")
 	} else {
-		meta.RemoveStatusCondition(conds, ConditionTLSVerificationDisabled)
+		meta.RemoveStatusCondition(conds, imagesv1.ConditionTLSVerificationDisabled)
 	}
 
 	prov, err := r.Providers.ForCloud(ctx, c)
@@ -109,9 +95,9 @@ func (r *CloudReconciler) check(ctx context.Context, c *imagesv1.Cloud) reconcil
 	}
 
 	if w, ok := prov.(cloud.ConfigWarner); ok && len(w.Warnings()) > 0 {
-		set(conds, c.Generation, ConditionConfigurationWarning, metav1.ConditionTrue, "DriverWarning", strings.Join(w.Warnings(), "; "))
+		set(conds, c.Generation, imagesv1.ConditionConfigurationWarning, metav1.ConditionTrue, "DriverWarning", strings.Join(w.Warnings(), "; "))
 	} else {
-		meta.RemoveStatusCondition(conds, ConditionConfigurationWarning)
+		meta.RemoveStatusCondition(conds, imagesv1.ConditionConfigurationWarning)
 	}
 
 	if err := prov.Authenticate(ctx); err != nil {
@@ -159,7 +145,7 @@ func (r *CloudReconciler) now() time.Time {
 // reconcileDelete releases the Cloud once no ServerImage refers to it. The
 // ServerImages' own deletions wake it (see Setup).
 func (r *CloudReconciler) reconcileDelete(ctx context.Context, c *imagesv1.Cloud) error {
-	if !controllerutil.ContainsFinalizer(c, CloudFinalizer) {
+	if !controllerutil.ContainsFinalizer(c, imagesv1.CloudFinalizer) {
 		return nil
 	}
 	var users imagesv1.ServerImageList
@@ -178,6 +164,6 @@ func (r *CloudReconciler) reconcileDelete(ctx context.Context, c *imagesv1.Cloud
 	}
 	r.Providers.Forget(c)
 	before := c.DeepCopy()
-	controllerutil.RemoveFinalizer(c, CloudFinalizer)
+	controllerutil.RemoveFinalizer(c, imagesv1.CloudFinalizer)
 	return client.IgnoreNotFound(r.Patch(ctx, c, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})))
 }

@@ -109,7 +109,7 @@ func TestAbandonAnnotationReleasesTheObjectAndKeepsTheImage(t *testing.T) {
 	if got := s.get("stuck"); got.DeletionTimestamp.IsZero() {
 		t.Fatal("object not being deleted")
 	}
-	patchAnnotation(t, si, controllers.AbandonAnnotation, "true")
+	patchAnnotation(t, si, imagesv1.AbandonAnnotation, "true")
 	s.waitGone("stuck")
 	if _, ok := s.sim.Image(si.Status.ImageID); !ok {
 		t.Errorf("the abandoned image was deleted")

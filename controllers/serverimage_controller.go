@@ -19,11 +19,6 @@ import (
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
 )
 
-// AbandonAnnotation, set to "true" on a ServerImage being deleted, releases
-// the finalizer without touching the cloud image: the escape hatch for a
-// Cloud that is gone for good.
-const AbandonAnnotation = "images.serverimage.dev/abandon"
-
 // ServerImageReconciler drives a ServerImage to an active cloud image.
 type ServerImageReconciler struct {
 	client.Client

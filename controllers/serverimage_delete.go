@@ -19,10 +19,10 @@ func (r *ServerImageReconciler) reconcileDelete(ctx context.Context, si *imagesv
 		return reconcile.Result{}, nil
 	}
 	switch {
-	case si.Annotations[AbandonAnnotation] == "true":
+	case si.Annotations[imagesv1.AbandonAnnotation] == "true":
 		r.forgetImage(ctx, si)
 		r.Recorder.Eventf(si, nil, "Warning", "Abandoned", "DeleteImage",
-			"annotation %s=true: released without touching cloud image %q", AbandonAnnotation, si.Status.ImageID)
+			"annotation %s=true: released without touching cloud image %q", imagesv1.AbandonAnnotation, si.Status.ImageID)
 		return reconcile.Result{}, r.release(ctx, si)
 	case si.Spec.DeletionPolicy != imagesv1.DeletionPolicyDelete:
 		r.forgetImage(ctx, si)
@@ -40,7 +40,7 @@ func (r *ServerImageReconciler) reconcileDelete(ctx context.Context, si *imagesv
 		ready := readyCondition(si.Status.Conditions)
 		setProgressing(&si.Status.Conditions, si.Generation, imagesv1.ReasonDeletionFailed, fmt.Sprintf(
 			"cannot delete cloud image %q yet: %s; the finalizer stays until it is deleted (or set annotation %s=true to release the object and keep the image)",
-			si.Status.ImageID, ready.Message, AbandonAnnotation))
+			si.Status.ImageID, ready.Message, imagesv1.AbandonAnnotation))
 		return res, nil
 	}
 	ids, err := r.imagesToDelete(ctx, si, prov)
@@ -98,7 +98,7 @@ func gone(img *cloud.Image) bool {
 func (r *ServerImageReconciler) deleteFailure(ctx context.Context, si *imagesv1.ServerImage, err error) reconcile.Result {
 	res := r.cloudFailure(ctx, si, err)
 	setProgressing(&si.Status.Conditions, si.Generation, imagesv1.ReasonDeletionFailed, fmt.Sprintf(
-		"deleting cloud image %q: %v; retrying (set annotation %s=true to release the object and keep the image)", si.Status.ImageID, err, AbandonAnnotation))
+		"deleting cloud image %q: %v; retrying (set annotation %s=true to release the object and keep the image)", si.Status.ImageID, err, imagesv1.AbandonAnnotation))
 	if res.RequeueAfter == 0 {
 		// Terminal for a create is not terminal for a delete: a person may
 		// fix permissions, so keep trying, slowly.

@@ -70,7 +70,7 @@ func wantTLSDisabled(t *testing.T, s *scenario, name string, want bool) {
 		if err := k8s.Get(context.Background(), client.ObjectKey{Namespace: s.ns, Name: name}, c); err != nil {
 			return false
 		}
-		cond := meta.FindStatusCondition(c.Status.Conditions, controllers.ConditionTLSVerificationDisabled)
+		cond := meta.FindStatusCondition(c.Status.Conditions, imagesv1.ConditionTLSVerificationDisabled)
 		if !want {
 			return cond == nil
 		}

@@ -79,3 +79,25 @@ const (
 
 // FinalizerName guards cloud images whose ServerImage is being deleted.
 const FinalizerName = "images.serverimage.dev/finalizer"
+
+// CloudFinalizer keeps a Cloud (and so the way to its credentials) until no
+// ServerImage refers to it, so that deleting everything at once, as a
+// namespace deletion does, still lets each ServerImage delete its image.
+const CloudFinalizer = "images.serverimage.dev/cloud-in-use"
+
+// AbandonAnnotation, set to "true" on a ServerImage being deleted, releases
+// the finalizer without touching the cloud image: the escape hatch for a
+// Cloud that is gone for good.
+const AbandonAnnotation = "images.serverimage.dev/abandon"
+
+// Cloud condition types besides Ready.
+const (
+	// ConditionTLSVerificationDisabled is True while a Cloud skips
+	// certificate verification: a standing warning that is visible in
+	// kubectl get -o yaml.
+	ConditionTLSVerificationDisabled = "TLSVerificationDisabled"
+	// ConditionConfigurationWarning is True while the driver accepted the
+	// Cloud's settings but has a warning about them (e.g. a deprecated API
+	// version).
+	ConditionConfigurationWarning = "ConfigurationWarning"
+)
