@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/equality"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/events"
@@ -18,6 +17,7 @@ import (
 
 	imagesv1 "github.com/serverimage-operator/serverimage-operator/api/v1alpha1"
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
+	"github.com/serverimage-operator/serverimage-operator/internal/policy"
 )
 
 // CloudReconciler checks that a Cloud's credentials work.
@@ -26,21 +26,22 @@ type CloudReconciler struct {
 	Recorder  events.EventRecorder
 	Providers *Providers
 	Now       func() time.Time
-
-	backoff *backoff
 }
 
 // +kubebuilder:rbac:groups=images.serverimage.dev,resources=clouds,verbs=get;list;watch;patch
 // +kubebuilder:rbac:groups=images.serverimage.dev,resources=clouds/status,verbs=get;update;patch
 // +kubebuilder:rbac:groups=images.serverimage.dev,resources=clouds/finalizers,verbs=update
 
-// Reconcile authenticates against the cloud and reports the result.
+// Reconcile is one pass over one Cloud, read top to bottom:
+//
+//	deleting      → wait until no ServerImage uses it, then release it
+//	no finalizer  → add it
+//	check         → build the Provider and authenticate
+//
+// finish writes the status and emits an Event when Ready changed.
 func (r *CloudReconciler) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
 	c := &imagesv1.Cloud{}
 	if err := r.Get(ctx, req.NamespacedName, c); err != nil {
-		if apierrors.IsNotFound(err) {
-			r.backoff.reset(req.String())
-		}
 		return reconcile.Result{}, client.IgnoreNotFound(err)
 	}
 	if !c.DeletionTimestamp.IsZero() {
@@ -54,13 +55,19 @@ func (r *CloudReconciler) Reconcile(ctx context.Context, req reconcile.Request) 
 		}
 	}
 	orig := c.DeepCopy()
-	res := r.check(ctx, c)
+	res, err := r.check(ctx, c)
+	return res, r.finish(ctx, orig, c, err)
+}
+
+// finish writes the status if it changed and emits an Event when the Ready
+// condition changed.
+func (r *CloudReconciler) finish(ctx context.Context, orig, c *imagesv1.Cloud, err error) error {
 	c.Status.ObservedGeneration = c.Generation
 	if equality.Semantic.DeepEqual(orig.Status, c.Status) {
-		return res, nil
+		return err
 	}
-	if err := r.Status().Patch(ctx, c, client.MergeFrom(orig)); err != nil {
-		return reconcile.Result{}, client.IgnoreNotFound(err)
+	if perr := r.Status().Patch(ctx, c, client.MergeFrom(orig)); perr != nil {
+		return client.IgnoreNotFound(perr)
 	}
 	before, after := readyCondition(orig.Status.Conditions), readyCondition(c.Status.Conditions)
 	if after != nil && (before == nil || before.Status != after.Status || before.Reason != after.Reason || before.Message != after.Message) {
@@ -70,11 +77,11 @@ func (r *CloudReconciler) Reconcile(ctx context.Context, req reconcile.Request) 
 		}
 		r.Recorder.Eventf(c, nil, typ, after.Reason, "Authenticate", "%s", after.Message)
 	}
-	return res, nil
+	return err
 }
 
-func (r *CloudReconciler) check(ctx context.Context, c *imagesv1.Cloud) reconcile.Result {
-	key := client.ObjectKeyFromObject(c).String()
+// check builds the Cloud's Provider and authenticates with it.
+func (r *CloudReconciler) check(ctx context.Context, c *imagesv1.Cloud) (reconcile.Result, error) {
 	conds := &c.Status.Conditions
 	if c.Spec.InsecureSkipTLSVerify {
 		set(conds, c.Generation, imagesv1.ConditionTLSVerificationDisabled, metav1.ConditionTrue, "InsecureSkipTLSVerify",
@@ -88,51 +95,40 @@ func (r *CloudReconciler) check(ctx context.Context, c *imagesv1.Cloud) reconcil
 	switch {
 	case errors.As(err, &cerr):
 		setStalled(conds, c.Generation, cerr.reason, cerr.msg)
-		return reconcile.Result{}
+		return reconcile.Result{}, nil
 	case err != nil:
+		// Reading the Secret failed: the API server, not the cloud.
 		setRetrying(conds, c.Generation, imagesv1.ReasonTransientError, err.Error())
-		return reconcile.Result{RequeueAfter: r.backoff.next(key)}
+		return reconcile.Result{}, err
 	}
 
-	if w, ok := prov.(cloud.ConfigWarner); ok && len(w.Warnings()) > 0 {
-		set(conds, c.Generation, imagesv1.ConditionConfigurationWarning, metav1.ConditionTrue, "DriverWarning", strings.Join(w.Warnings(), "; "))
+	return r.authenticate(ctx, c, prov)
+}
+
+// authenticate shows the driver's warnings and checks the credentials.
+func (r *CloudReconciler) authenticate(ctx context.Context, c *imagesv1.Cloud, prov cloud.Provider) (reconcile.Result, error) {
+	conds := &c.Status.Conditions
+	if w := prov.Capabilities().Warnings; len(w) > 0 {
+		set(conds, c.Generation, imagesv1.ConditionConfigurationWarning, metav1.ConditionTrue, "DriverWarning", strings.Join(w, "; "))
 	} else {
 		meta.RemoveStatusCondition(conds, imagesv1.ConditionConfigurationWarning)
 	}
 
 	if err := prov.Authenticate(ctx); err != nil {
 		log.FromContext(ctx).Info("authentication failed", "error", err.Error())
-		return r.authFailure(c, key, err)
+		// Ready=False while the cloud cannot be reached, so ServerImages
+		// wait for it rather than failing one by one.
+		if meta.IsStatusConditionTrue(*conds, imagesv1.ConditionReady) {
+			meta.RemoveStatusCondition(conds, imagesv1.ConditionReady)
+		}
+		return fail(conds, c.Generation, policy.Authenticate, err, "")
 	}
-	r.backoff.reset(key)
 	if !meta.IsStatusConditionTrue(c.Status.Conditions, imagesv1.ConditionReady) || c.Status.LastAuthenticatedTime == nil {
 		now := metav1.NewTime(r.now())
 		c.Status.LastAuthenticatedTime = &now
 	}
 	setReady(conds, c.Generation, imagesv1.ReasonAuthenticated, "credentials accepted by "+string(c.Spec.Provider))
-	return reconcile.Result{RequeueAfter: jitter(CloudReauthInterval)}
-}
-
-// authFailure turns a failed authentication into the Cloud's conditions
-// and the time of the next check.
-func (r *CloudReconciler) authFailure(c *imagesv1.Cloud, key string, err error) reconcile.Result {
-	conds := &c.Status.Conditions
-	switch cloud.ClassOf(err) {
-	case cloud.ClassUnauthorized, cloud.ClassForbidden:
-		setStalled(conds, c.Generation, imagesv1.ReasonAuthenticationFailed, err.Error())
-		return reconcile.Result{RequeueAfter: jitter(CloudReauthInterval)}
-	case cloud.ClassInvalid, cloud.ClassNotFound:
-		setStalled(conds, c.Generation, imagesv1.ReasonInvalidConfiguration, err.Error())
-		return reconcile.Result{RequeueAfter: jitter(CloudReauthInterval)}
-	}
-	// Ready=False while the cloud cannot be reached: ServerImages wait for
-	// it rather than failing one by one.
-	setProgressing(conds, c.Generation, reasonFor(err), err.Error())
-	d := r.backoff.next(key)
-	if ra, ok := retryAfter(err); ok && ra > d {
-		d = min(ra, backoffCap)
-	}
-	return reconcile.Result{RequeueAfter: d}
+	return reconcile.Result{RequeueAfter: jitter(CloudReauthInterval)}, nil
 }
 
 func (r *CloudReconciler) now() time.Time {

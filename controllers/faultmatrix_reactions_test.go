@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -9,17 +10,20 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/tools/events"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	imagesv1 "github.com/serverimage-operator/serverimage-operator/api/v1alpha1"
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
 	"github.com/serverimage-operator/serverimage-operator/internal/faultmatrix"
+	"github.com/serverimage-operator/serverimage-operator/internal/policy"
 )
 
-// These tests hold internal/faultmatrix, from which docs/fault-matrix.md is
-// rendered, to the reconcilers: every class of cloud error is fed to the
-// failure handling of each context, and the Ready reason, Stalled or
-// Reconciling, and the requeue must be what the document says.
+// These tests hold the reconcilers to internal/policy, from which
+// docs/fault-matrix.md is rendered: every class of cloud error is made to
+// fail the real step of a pass (through a provider that fails that call),
+// and the Ready reason, Stalled or Reconciling, and the retry must be what
+// the policy says.
 
 // matrixRetryAfter is the wait the rate-limited errors ask for; longer
 // than the first backoff step so the two cannot be confused.
@@ -35,27 +39,26 @@ func matrixError(class cloud.ErrorClass) *cloud.Error {
 
 func TestFaultMatrixRecheckPeriods(t *testing.T) {
 	for _, tc := range []struct {
-		name      string
-		doc, code time.Duration
+		name         string
+		policy, code time.Duration
 	}{
-		{"server re-check", faultmatrix.RecheckServer, ServerNotReadyRecheck},
-		{"progress refresh (poll)", faultmatrix.RecheckProgress, ProgressRefreshInterval},
-		{"delete re-check", faultmatrix.RecheckServer, ServerNotReadyRecheck},
-		{"Cloud re-check", faultmatrix.RecheckCloud, CloudReauthInterval},
+		{"server re-check", policy.RecheckServer, ServerNotReadyRecheck},
+		{"progress refresh (poll)", policy.RecheckProgress, ProgressRefreshInterval},
+		{"Cloud re-check", policy.RecheckCloud, CloudReauthInterval},
 	} {
-		if tc.doc != tc.code {
-			t.Errorf("%s: the fault matrix says %s, the reconcilers use %s", tc.name, tc.doc, tc.code)
+		if tc.policy != tc.code {
+			t.Errorf("%s: the policy says %s, the reconcilers use %s", tc.name, tc.policy, tc.code)
 		}
 	}
 }
 
 func TestFaultMatrixReactions(t *testing.T) {
-	for _, ctx := range faultmatrix.Contexts {
-		for _, class := range faultmatrix.Classes {
-			t.Run(fmt.Sprintf("%s/%s", ctx, class), func(t *testing.T) {
-				want := faultmatrix.React(ctx, class)
-				conds, res := reactTo(t, ctx, matrixError(class))
-				checkReaction(t, want, conds, res)
+	for _, step := range policy.Steps {
+		for _, class := range policy.Classes {
+			t.Run(fmt.Sprintf("%s/%s", step, class), func(t *testing.T) {
+				want := policy.For(step, class)
+				conds, res, err := reactTo(t, step, matrixError(class))
+				checkReaction(t, want, conds, res, err)
 			})
 		}
 	}
@@ -68,45 +71,54 @@ func TestFaultMatrixImageGone(t *testing.T) {
 	if !ok {
 		t.Fatal("the matrix has no reaction for 404 on get image")
 	}
-	r, si, c := pollFixture()
-	r.poller.clouds[c.UID].inFlight[si.Status.ImageID] = &trackedImage{obj: si, phase: cloud.PhasePending, notFound: true, fetchedAt: time.Now()}
-	res, err := r.pollImage(context.Background(), si, c, nil)
-	if err != nil {
-		t.Fatal(err)
+	r, p := pollFixture()
+	r.poller.clouds[p.cloud.UID].inFlight[p.si.Status.ImageID] = &trackedImage{obj: p.si, phase: phaseInProgress, notFound: true, fetchedAt: time.Now()}
+	res, err := r.observe(context.Background(), p)
+	checkReaction(t, want, p.si.Status.Conditions, res, err)
+	if w := watchOf(p.si); w != watchNone {
+		t.Errorf("a gone image is still watched (%v)", w)
 	}
-	checkReaction(t, want, si.Status.Conditions, res)
 }
 
-// reactTo runs the failure handling of ctx on err and returns the
-// resulting conditions and requeue.
-func reactTo(t *testing.T, ctx faultmatrix.Context, err error) ([]metav1.Condition, reconcile.Result) {
+// reactTo runs the step on a provider whose every call fails with err and
+// returns the resulting conditions and retry.
+func reactTo(t *testing.T, step policy.Step, err error) ([]metav1.Condition, reconcile.Result, error) {
 	t.Helper()
-	switch ctx {
-	case faultmatrix.ContextCreate:
-		r, si := newMatrixReconciler(), matrixServerImage()
-		res := r.cloudFailure(context.Background(), si, err)
-		return si.Status.Conditions, res
-	case faultmatrix.ContextDelete:
-		r, si := newMatrixReconciler(), matrixServerImage()
-		res := r.deleteFailure(context.Background(), si, err)
-		return si.Status.Conditions, res
-	case faultmatrix.ContextPoll:
-		r, si, c := pollFixture()
-		cp := r.poller.clouds[c.UID]
+	ctx := context.Background()
+	r, p := pollFixture()
+	p.prov = &failingProvider{err: err}
+	si := p.si
+	var res reconcile.Result
+	var rerr error
+	switch step {
+	case policy.FindImages:
+		si.Status.ImageID = ""
+		res, rerr, _ = r.adopt(ctx, p)
+	case policy.GetServer:
+		si.Status.ImageID = ""
+		res, rerr, _ = r.checkServer(ctx, p)
+	case policy.Create:
+		si.Status.ImageID = ""
+		res, rerr = r.create(ctx, p)
+	case policy.Import:
+		si.Status.ImageID = ""
+		si.Spec.Import = &imagesv1.ImageImport{ImageID: "imported"}
+		res, rerr = r.importImage(ctx, p)
+	case policy.Poll:
+		cp := r.poller.clouds[p.cloud.UID]
 		cp.lastErr, cp.lastErrAt = err, time.Now()
-		res, rerr := r.pollImage(context.Background(), si, c, nil)
-		if rerr != nil {
-			t.Fatal(rerr)
-		}
-		return si.Status.Conditions, res
-	case faultmatrix.ContextCloud:
+		res, rerr = r.observe(ctx, p)
+	case policy.Delete:
+		res, rerr = deleteFailure(si, err)
+	case policy.Authenticate:
 		return cloudCheck(t, err)
+	default:
+		t.Fatalf("unknown step %q", step)
 	}
-	t.Fatalf("unknown context %q", ctx)
-	return nil, reconcile.Result{}
+	return si.Status.Conditions, res, rerr
 }
 
-func checkReaction(t *testing.T, want faultmatrix.Reaction, conds []metav1.Condition, res reconcile.Result) {
+func checkReaction(t *testing.T, want policy.Reaction, conds []metav1.Condition, res reconcile.Result, err error) {
 	t.Helper()
 	ready := meta.FindStatusCondition(conds, imagesv1.ConditionReady)
 	if ready == nil || ready.Status != metav1.ConditionFalse || ready.Reason != want.Reason {
@@ -117,30 +129,77 @@ func checkReaction(t *testing.T, want faultmatrix.Reaction, conds []metav1.Condi
 	if stalled != want.Stalled || reconciling == want.Stalled {
 		t.Errorf("Stalled=%v Reconciling=%v, want Stalled=%v", stalled, reconciling, want.Stalled)
 	}
-	lo, hi := requeueWindow(want)
-	if res.RequeueAfter < lo || res.RequeueAfter > hi {
-		t.Errorf("requeue after %s, want within [%s, %s] (%s)", res.RequeueAfter, lo, hi, want.Retry)
+	var retry *retryError
+	backoff := errors.As(err, &retry)
+	if err != nil && !backoff {
+		t.Fatalf("unexpected error %v", err)
+	}
+	switch want.Retry {
+	case policy.RetryBackoff:
+		if !backoff || res.RequeueAfter != 0 {
+			t.Errorf("result %+v, %v; want a backoff through the workqueue rate limiter", res, err)
+		}
+	case policy.RetryAfter:
+		if backoff || res.RequeueAfter < matrixRetryAfter || res.RequeueAfter > matrixRetryAfter+matrixRetryAfter/10 {
+			t.Errorf("result %+v, %v; want the cloud's %s plus jitter", res, err, matrixRetryAfter)
+		}
+	case policy.RetryEvery:
+		if backoff || res.RequeueAfter < want.Every || res.RequeueAfter > want.Every+want.Every/10+time.Second {
+			t.Errorf("result %+v, %v; want every %s", res, err, want.Every)
+		}
+	case policy.RetryNone:
+		if backoff || res.RequeueAfter != 0 {
+			t.Errorf("result %+v, %v; want no retry", res, err)
+		}
 	}
 }
 
-// requeueWindow is the requeue a reaction allows on an object's first
-// failure: the first backoff step is 0.5–1 s; jitter adds up to 10 %.
-func requeueWindow(r faultmatrix.Reaction) (time.Duration, time.Duration) {
-	switch r.Retry {
-	case faultmatrix.RetryBackoff:
-		return backoffBase / 2, backoffBase
-	case faultmatrix.RetryAfterOrBackoff:
-		return matrixRetryAfter, matrixRetryAfter + matrixRetryAfter/10
-	case faultmatrix.RetryAfterAtLeast:
-		return matrixRetryAfter, matrixRetryAfter
-	case faultmatrix.RetryEvery:
-		return r.Every, r.Every + r.Every/10 + time.Second
+// TestRateLimiterBackoff: the workqueue rate limiter that RetryBackoff goes
+// through starts at 0.5–1 s, doubles, stops at the cap, and forgets an
+// object on success.
+func TestRateLimiterBackoff(t *testing.T) {
+	rl := newRateLimiter()
+	req := reconcile.Request{NamespacedName: types.NamespacedName{Namespace: "n", Name: "a"}}
+	if d := rl.When(req); d < policy.BackoffBase/2 || d > policy.BackoffBase {
+		t.Errorf("first retry after %s, want within [%s, %s]", d, policy.BackoffBase/2, policy.BackoffBase)
 	}
-	return 0, 0
+	if d := rl.When(req); d < policy.BackoffBase || d > 2*policy.BackoffBase {
+		t.Errorf("second retry after %s, want within [%s, %s]", d, policy.BackoffBase, 2*policy.BackoffBase)
+	}
+	for range 30 {
+		rl.When(req)
+	}
+	if d := rl.When(req); d < policy.BackoffCap/2 || d > policy.BackoffCap {
+		t.Errorf("retry after many failures %s, want within [%s, %s]", d, policy.BackoffCap/2, policy.BackoffCap)
+	}
+	rl.Forget(req)
+	if n := rl.NumRequeues(req); n != 0 {
+		t.Errorf("%d requeues remembered after Forget", n)
+	}
 }
+
+// failingProvider fails every call with err.
+type failingProvider struct{ err error }
+
+func (f *failingProvider) Authenticate(context.Context) error { return f.err }
+func (f *failingProvider) Capabilities() cloud.Capabilities {
+	return cloud.Capabilities{ImagesPerCall: 1, IdempotencyKey: cloud.KeyInMetadata, ServerTasks: true}
+}
+func (f *failingProvider) GetServer(context.Context, string) (*cloud.Server, error) { return nil, f.err }
+func (f *failingProvider) CreateImage(context.Context, cloud.CreateImageRequest) (string, error) {
+	return "", f.err
+}
+func (f *failingProvider) GetImage(context.Context, string) (*cloud.Image, error) { return nil, f.err }
+func (f *failingProvider) GetImages(context.Context, []string) (map[string]cloud.Image, error) {
+	return nil, f.err
+}
+func (f *failingProvider) FindImages(context.Context, cloud.FindImagesQuery) ([]cloud.Image, error) {
+	return nil, f.err
+}
+func (f *failingProvider) DeleteImage(context.Context, string) error { return f.err }
 
 func newMatrixReconciler() *ServerImageReconciler {
-	return &ServerImageReconciler{backoff: newBackoff(), poller: newImagePoller(time.Now, time.Hour)}
+	return &ServerImageReconciler{poller: newImagePoller(time.Now, time.Hour), Recorder: events.NewFakeRecorder(10)}
 }
 
 func matrixServerImage() *imagesv1.ServerImage {
@@ -152,25 +211,28 @@ func matrixServerImage() *imagesv1.ServerImage {
 
 // pollFixture is an object whose image is in flight, tracked by a poller
 // that has not read it yet.
-func pollFixture() (*ServerImageReconciler, *imagesv1.ServerImage, *imagesv1.Cloud) {
+func pollFixture() (*ServerImageReconciler, *pass) {
 	r, si := newMatrixReconciler(), matrixServerImage()
 	now := metav1.Now()
 	si.Status.ImageID, si.Status.CreateRequestedTime = "image-1", &now
 	c := &imagesv1.Cloud{ObjectMeta: metav1.ObjectMeta{Namespace: "matrix", Name: "c", UID: types.UID("cloud-uid")}}
 	r.poller.clouds[c.UID] = &cloudPoll{
-		inFlight: map[string]*trackedImage{si.Status.ImageID: {obj: si, phase: cloud.PhasePending}},
+		inFlight: map[string]*trackedImage{si.Status.ImageID: {obj: si, phase: phaseInProgress}},
 		ready:    map[string]*trackedImage{},
 		kick:     make(chan struct{}, 1),
 		interval: pollIntervalOf(c),
 	}
-	return r, si, c
+	return r, &pass{si: si, orig: si.DeepCopy(), cloud: c, prov: &failingProvider{}}
 }
 
-// cloudCheck runs the Cloud's reaction to a failed authentication.
-func cloudCheck(t *testing.T, err error) ([]metav1.Condition, reconcile.Result) {
+// cloudCheck runs the Cloud's check on a provider whose authentication
+// fails with err.
+func cloudCheck(t *testing.T, err error) ([]metav1.Condition, reconcile.Result, error) {
 	t.Helper()
-	c := &imagesv1.Cloud{ObjectMeta: metav1.ObjectMeta{Namespace: "matrix", Name: "c", Generation: 1}}
-	r := &CloudReconciler{backoff: newBackoff()}
-	res := r.authFailure(c, "matrix/c", err)
-	return c.Status.Conditions, res
+	c := &imagesv1.Cloud{ObjectMeta: metav1.ObjectMeta{Namespace: "matrix", Name: "c", Generation: 1, UID: "cloud-uid"}}
+	// A Cloud that was Ready: a failure must take Ready away, so that its
+	// ServerImages wait rather than fail one by one.
+	setReady(&c.Status.Conditions, 1, imagesv1.ReasonAuthenticated, "ok")
+	res, rerr := (&CloudReconciler{}).authenticate(context.Background(), c, &failingProvider{err: err})
+	return c.Status.Conditions, res, rerr
 }

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/log"
@@ -46,6 +47,15 @@ type imagePoller struct {
 	mu     sync.Mutex
 	ctx    context.Context
 	clouds map[types.UID]*cloudPoll
+	// watched is what each object has the poller read, so that sync can
+	// move or drop it without being told the Cloud.
+	watched map[types.UID]imageRef
+}
+
+// imageRef names one image of one Cloud.
+type imageRef struct {
+	cloud types.UID
+	image string
 }
 
 // cloudPoll is the state of one Cloud's timer.
@@ -104,6 +114,7 @@ func newImagePoller(now func() time.Time, driftInterval time.Duration) *imagePol
 		events:      make(chan event.GenericEvent, 1024),
 		now:         now,
 		clouds:      map[types.UID]*cloudPoll{},
+		watched:     map[types.UID]imageRef{},
 		drift:       driftInterval,
 		orphanGrace: OrphanQueuedGrace,
 	}
@@ -125,12 +136,75 @@ func (p *imagePoller) Start(ctx context.Context) error {
 // NeedLeaderElection keeps the non-leading replicas quiet.
 func (p *imagePoller) NeedLeaderElection() bool { return true }
 
-// track registers an image: in flight (read every poll interval) or ready
-// (read by the drift check). known is the phase the object last recorded,
-// so that only a change wakes it.
-func (p *imagePoller) track(c *imagesv1.Cloud, prov cloud.Provider, si *imagesv1.ServerImage, inFlight bool, known cloud.ImagePhase) {
+// watch is what the poller does for one object.
+type watch int
+
+const (
+	// watchNone: nothing to read (no image, being deleted, or an image
+	// that failed or is gone for good).
+	watchNone watch = iota
+	// watchDrift: a Ready image, read by the slow drift check.
+	watchDrift
+	// watchInFlight: an image being built, read every poll interval.
+	watchInFlight
+)
+
+// watchOf works out, from an object's status alone, what the poller
+// should read for it. It is the only place that decides.
+func watchOf(si *imagesv1.ServerImage) watch {
+	switch {
+	case !si.DeletionTimestamp.IsZero(), si.Status.ImageID == "", imageFinal(si):
+		return watchNone
+	case isReady(si):
+		return watchDrift
+	}
+	return watchInFlight
+}
+
+// imageFinal reports whether the object recorded that its image failed or
+// is gone, which no later read can change.
+func imageFinal(si *imagesv1.ServerImage) bool {
+	c := readyCondition(si.Status.Conditions)
+	if c == nil || c.Status != metav1.ConditionFalse {
+		return false
+	}
+	switch c.Reason {
+	case imagesv1.ReasonImageFailed, imagesv1.ReasonImageMissing, imagesv1.ReasonImageNotFound:
+		return true
+	}
+	return false
+}
+
+// sync makes the poller read what si needs after a pass (watchOf). c and
+// prov are nil when the pass did not resolve the Cloud: then an object
+// that still needs reads keeps what it had.
+func (p *imagePoller) sync(si *imagesv1.ServerImage, c *imagesv1.Cloud, prov cloud.Provider) {
+	w := watchOf(si)
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	prev, had := p.watched[si.UID]
+	if w == watchNone {
+		if had {
+			p.forgetLocked(prev)
+			delete(p.watched, si.UID)
+		}
+		return
+	}
+	if c == nil || prov == nil {
+		return
+	}
+	ref := imageRef{cloud: c.UID, image: si.Status.ImageID}
+	if had && prev != ref {
+		p.forgetLocked(prev)
+	}
+	p.watched[si.UID] = ref
+	p.trackLocked(c, prov, si, w == watchInFlight)
+}
+
+// trackLocked registers an image: in flight (read every poll interval) or
+// ready (read by the drift check). A Ready object last recorded the image
+// active, any other one in progress, so that only a change wakes it.
+func (p *imagePoller) trackLocked(c *imagesv1.Cloud, prov cloud.Provider, si *imagesv1.ServerImage, inFlight bool) {
 	cp := p.clouds[c.UID]
 	if cp == nil {
 		cp = &cloudPoll{inFlight: map[string]*trackedImage{}, ready: map[string]*trackedImage{}, kick: make(chan struct{}, 1)}
@@ -138,7 +212,10 @@ func (p *imagePoller) track(c *imagesv1.Cloud, prov cloud.Provider, si *imagesv1
 	}
 	cp.prov = prov
 	cp.interval = pollIntervalOf(c)
-	cp.perCall = imagesPerCall(prov, p.perObject)
+	cp.perCall = prov.Capabilities().ImagesPerCall
+	if p.perObject {
+		cp.perCall = 1
+	}
 	id := si.Status.ImageID
 	key := objectRef(si)
 	if inFlight {
@@ -153,33 +230,38 @@ func (p *imagePoller) track(c *imagesv1.Cloud, prov cloud.Provider, si *imagesv1
 			default:
 			}
 		}
-		cp.inFlight[id] = &trackedImage{obj: key, phase: known, due: time.Now().Add(cp.interval), orphanCheck: mayHoldOrphan(si, c)}
+		cp.inFlight[id] = &trackedImage{obj: key, phase: phaseInProgress, due: time.Now().Add(cp.interval), orphanCheck: mayHoldOrphan(si, prov)}
 	} else {
 		delete(cp.inFlight, id)
 		if t, ok := cp.ready[id]; ok {
 			t.obj = key
 			return
 		}
-		cp.ready[id] = &trackedImage{obj: key, phase: known}
+		cp.ready[id] = &trackedImage{obj: key, phase: cloud.PhaseActive}
 	}
 	p.startLocked(c.UID, cp)
 }
 
-// imagesPerCall is how many images one read of prov covers.
-func imagesPerCall(prov cloud.Provider, perObject bool) int {
-	if b, ok := prov.(cloud.BatchImageGetter); ok && !perObject {
-		return b.ImagesPerCall()
+// phaseInProgress stands for every phase on the way to active: the poller
+// wakes an object when its image leaves them, not on every step between.
+const phaseInProgress = cloud.PhasePending
+
+// coarse folds the phases an object does not react to separately.
+func coarse(ph cloud.ImagePhase) cloud.ImagePhase {
+	switch {
+	case ph.InProgress():
+		return phaseInProgress
+	case ph.Final():
+		return cloud.PhaseFailed
 	}
-	return 1
+	return ph
 }
 
-// forget stops reading an image (object deleted, failed, or stalled).
-func (p *imagePoller) forget(cloudUID types.UID, imageID string) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if cp := p.clouds[cloudUID]; cp != nil {
-		delete(cp.inFlight, imageID)
-		delete(cp.ready, imageID)
+// forgetLocked stops reading an image.
+func (p *imagePoller) forgetLocked(ref imageRef) {
+	if cp := p.clouds[ref.cloud]; cp != nil {
+		delete(cp.inFlight, ref.image)
+		delete(cp.ready, ref.image)
 	}
 }
 
@@ -420,8 +502,8 @@ func (p *imagePoller) recordLocked(ctx context.Context, cp *cloudPoll, set map[s
 			t.latest, t.notFound = nil, true
 		} else {
 			t.latest, t.notFound = &img, false
-			if img.Phase != t.phase {
-				t.phase = img.Phase
+			if ph := coarse(img.Phase); ph != t.phase {
+				t.phase = ph
 				changed = true
 			}
 			if inFlight && p.orphanSuspect(t, &img, now) {
@@ -439,7 +521,7 @@ func (p *imagePoller) recordLocked(ctx context.Context, cp *cloudPoll, set map[s
 // grace period since its object last looked, which is when the object
 // should check whether the server still runs the snapshot.
 func (p *imagePoller) orphanSuspect(t *trackedImage, img *cloud.Image, now time.Time) bool {
-	if !t.orphanCheck || !isQueued(img) {
+	if !t.orphanCheck || img.Phase != cloud.PhaseQueued {
 		t.queuedSince = time.Time{}
 		return false
 	}
@@ -470,8 +552,8 @@ func (p *imagePoller) send(ctx context.Context, objs []*imagesv1.ServerImage) {
 // readImages reads many images in as few calls as the driver can do it.
 // Images that do not exist are absent from the result.
 func readImages(ctx context.Context, prov cloud.Provider, ids []string, batch bool) (map[string]cloud.Image, error) {
-	if b, ok := prov.(cloud.BatchImageGetter); ok && batch {
-		return b.GetImages(ctx, ids)
+	if batch {
+		return prov.GetImages(ctx, ids)
 	}
 	out := make(map[string]cloud.Image, len(ids))
 	return out, cloud.GetEach(ctx, prov.GetImage, ids, out)

@@ -18,7 +18,7 @@ import (
 )
 
 // These tests cover the poller's scheduling on its own. The cloud side is
-// a small in-memory BatchImageGetter, because what is asserted is which
+// a small in-memory batched reader, because what is asserted is which
 // IDs go into which call and when; the drivers' batched reads are tested
 // against the simulator in their own packages, and the whole path in the
 // envtest scenarios and make bench.
@@ -82,7 +82,7 @@ func TestRecordLockedWakesOnlyOnChange(t *testing.T) {
 	p := newImagePoller(func() time.Time { return clock }, time.Hour)
 	p.orphanGrace = 15 * time.Second
 	obj := &imagesv1.ServerImage{ObjectMeta: metav1.ObjectMeta{Name: "si"}}
-	t1 := &trackedImage{obj: obj, phase: cloud.PhasePending, orphanCheck: true}
+	t1 := &trackedImage{obj: obj, phase: phaseInProgress, orphanCheck: true}
 	cp := &cloudPoll{inFlight: map[string]*trackedImage{"i": t1}}
 	read := func(img *cloud.Image, err error) bool {
 		found := map[string]cloud.Image{}
@@ -91,7 +91,7 @@ func TestRecordLockedWakesOnlyOnChange(t *testing.T) {
 		}
 		return len(p.recordLocked(context.Background(), cp, cp.inFlight, []string{"i"}, found, err, true)) == 1
 	}
-	queued := &cloud.Image{ID: "i", Status: "queued", Phase: cloud.PhasePending}
+	queued := &cloud.Image{ID: "i", Status: "queued", Phase: cloud.PhaseQueued}
 	saving := &cloud.Image{ID: "i", Status: "saving", Phase: cloud.PhasePending}
 	active := &cloud.Image{ID: "i", Status: "active", Phase: cloud.PhaseActive}
 	boom := &cloud.Error{Class: cloud.ClassTransient, HTTPStatus: 503, Message: "down"}
@@ -108,7 +108,7 @@ func TestRecordLockedWakesOnlyOnChange(t *testing.T) {
 		{"queued for the whole grace: a possible orphan", 6 * time.Second, queued, nil, true},
 		{"still queued, woken a moment ago", 5 * time.Second, queued, nil, false},
 		{"queued for another grace", 10 * time.Second, queued, nil, true},
-		{"saving: same phase", 5 * time.Second, saving, nil, false},
+		{"saving: still in progress", 5 * time.Second, saving, nil, false},
 		{"the read fails", 5 * time.Second, nil, boom, true},
 		{"it fails again: already shown", 5 * time.Second, nil, boom, false},
 		{"it works again: clear the error", 5 * time.Second, saving, nil, true},
@@ -129,8 +129,8 @@ func TestRecordLockedNoOrphanWakeWhereNoOrphanCanBe(t *testing.T) {
 	clock := time.Now()
 	p := newImagePoller(func() time.Time { return clock }, time.Hour)
 	obj := &imagesv1.ServerImage{ObjectMeta: metav1.ObjectMeta{Name: "si"}}
-	cp := &cloudPoll{inFlight: map[string]*trackedImage{"i": {obj: obj, phase: cloud.PhasePending, orphanCheck: false}}}
-	found := map[string]cloud.Image{"i": {ID: "i", Status: "queued", Phase: cloud.PhasePending}}
+	cp := &cloudPoll{inFlight: map[string]*trackedImage{"i": {obj: obj, phase: phaseInProgress, orphanCheck: false}}}
+	found := map[string]cloud.Image{"i": {ID: "i", Status: "queued", Phase: cloud.PhaseQueued}}
 	for range 10 {
 		if w := p.recordLocked(context.Background(), cp, cp.inFlight, []string{"i"}, found, nil, true); len(w) != 0 {
 			t.Fatalf("woken at %s for a queued image that cannot be an orphan", clock)
@@ -139,26 +139,96 @@ func TestRecordLockedNoOrphanWakeWhereNoOrphanCanBe(t *testing.T) {
 	}
 }
 
+// TestMayHoldOrphan: only a created image, on a cloud that reports the
+// server's task, can be told to be an orphan (each driver's test checks
+// what its cloud reports).
 func TestMayHoldOrphan(t *testing.T) {
 	for _, tc := range []struct {
-		provider imagesv1.CloudProvider
-		imported bool
-		want     bool
+		serverTasks bool
+		imported    bool
+		want        bool
 	}{
-		{imagesv1.ProviderOpenStack, false, true},
-		{imagesv1.ProviderRackspace, false, true},
-		{imagesv1.ProviderHuaweiCloud, false, true},
-		{imagesv1.ProviderSamsungCloudPlatform, false, false},
-		{imagesv1.ProviderOpenStack, true, false},
+		{true, false, true},
+		{false, false, false},
+		{true, true, false},
 	} {
 		si := &imagesv1.ServerImage{}
 		if tc.imported {
 			si.Spec.Import = &imagesv1.ImageImport{ImageID: "x"}
 		}
-		c := &imagesv1.Cloud{Spec: imagesv1.CloudSpec{Provider: tc.provider}}
-		if got := mayHoldOrphan(si, c); got != tc.want {
-			t.Errorf("%s imported=%v: %v, want %v", tc.provider, tc.imported, got, tc.want)
+		prov := &batchCloud{serverTasks: tc.serverTasks}
+		if got := mayHoldOrphan(si, prov); got != tc.want {
+			t.Errorf("server tasks %v, imported %v: %v, want %v", tc.serverTasks, tc.imported, got, tc.want)
 		}
+	}
+}
+
+// TestWatchOfFollowsTheStatus: what the poller reads for an object is
+// worked out from its status alone.
+func TestWatchOfFollowsTheStatus(t *testing.T) {
+	now := metav1.Now()
+	building := func() *imagesv1.ServerImage {
+		si := &imagesv1.ServerImage{}
+		si.Status.ImageID = "i"
+		setProgressing(&si.Status.Conditions, 1, imagesv1.ReasonImageSaving, "saving")
+		return si
+	}
+	ready := building()
+	ready.Status.ActivatedTime = &now
+	setReady(&ready.Status.Conditions, 1, imagesv1.ReasonImageActive, "active")
+	deleting := ready.DeepCopy()
+	deleting.DeletionTimestamp = &now
+	failed := building()
+	setStalled(&failed.Status.Conditions, 1, imagesv1.ReasonImageFailed, "killed")
+	missing := ready.DeepCopy()
+	setStalled(&missing.Status.Conditions, 1, imagesv1.ReasonImageMissing, "gone")
+	timedOut := building()
+	setStalled(&timedOut.Status.Conditions, 1, imagesv1.ReasonTimeout, "slow")
+	retrying := building()
+	setRetrying(&retrying.Status.Conditions, 1, imagesv1.ReasonTransientError, "503")
+	readyRetrying := ready.DeepCopy()
+	setRetrying(&readyRetrying.Status.Conditions, 1, imagesv1.ReasonCloudNotReady, "cloud down")
+	for _, tc := range []struct {
+		name string
+		si   *imagesv1.ServerImage
+		want watch
+	}{
+		{"no image", &imagesv1.ServerImage{}, watchNone},
+		{"building", building(), watchInFlight},
+		{"read failing", retrying, watchInFlight},
+		{"past its timeout: keeps looking", timedOut, watchInFlight},
+		{"ready", ready, watchDrift},
+		{"ready while the Cloud is down", readyRetrying, watchDrift},
+		{"failed", failed, watchNone},
+		{"gone after Ready", missing, watchNone},
+		{"being deleted", deleting, watchNone},
+	} {
+		if got := watchOf(tc.si); got != tc.want {
+			t.Errorf("%s: watch %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestSyncMovesAndDropsAnObjectsImage: sync keeps one read per object,
+// moves it when the object records another image, and drops it when the
+// object needs none, without being told the Cloud.
+func TestSyncMovesAndDropsAnObjectsImage(t *testing.T) {
+	p := newImagePoller(time.Now, time.Hour)
+	b := &batchCloud{perCall: 1}
+	c := &imagesv1.Cloud{ObjectMeta: metav1.ObjectMeta{UID: "c"}}
+	si := &imagesv1.ServerImage{ObjectMeta: metav1.ObjectMeta{UID: "o"}}
+	si.Status.ImageID = "first"
+	p.sync(si, c, b)
+	si.Status.ImageID = "second"
+	p.sync(si, c, b)
+	cp := p.clouds["c"]
+	if _, ok := cp.inFlight["first"]; ok || len(cp.inFlight) != 1 {
+		t.Fatalf("in flight %v, want only the second image", cp.inFlight)
+	}
+	si.Status.ImageID = ""
+	p.sync(si, nil, nil)
+	if len(cp.inFlight)+len(cp.ready) != 0 || len(p.watched) != 0 {
+		t.Fatalf("still reading %v %v for an object with no image", cp.inFlight, cp.ready)
 	}
 }
 
@@ -166,6 +236,7 @@ func TestMayHoldOrphan(t *testing.T) {
 type batchCloud struct {
 	cloud.Provider // nil: only the reads below are called
 	perCall        int
+	serverTasks    bool
 
 	mu     sync.Mutex
 	active map[string]bool
@@ -173,7 +244,9 @@ type batchCloud struct {
 	reads  map[string][]time.Time
 }
 
-func (b *batchCloud) ImagesPerCall() int { return b.perCall }
+func (b *batchCloud) Capabilities() cloud.Capabilities {
+	return cloud.Capabilities{ImagesPerCall: b.perCall, ServerTasks: b.serverTasks}
+}
 
 func (b *batchCloud) GetImages(_ context.Context, ids []string) (map[string]cloud.Image, error) {
 	b.mu.Lock()
@@ -225,9 +298,9 @@ func TestPollerReadsEveryImageOncePerIntervalInFullCalls(t *testing.T) {
 		for i := range perCall {
 			id := fmt.Sprintf("img-%d-%d", wave, i)
 			ids = append(ids, id)
-			si := &imagesv1.ServerImage{ObjectMeta: metav1.ObjectMeta{Name: id}}
+			si := &imagesv1.ServerImage{ObjectMeta: metav1.ObjectMeta{Name: id, UID: types.UID(id)}}
 			si.Status.ImageID = id
-			p.track(c, b, si, true, cloud.PhasePending)
+			p.sync(si, c, b)
 		}
 		time.Sleep(interval / 3)
 	}

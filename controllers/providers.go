@@ -91,40 +91,8 @@ func (p *Providers) forCloud(ctx context.Context, c *imagesv1.Cloud, cachedOK bo
 		case err != nil:
 			return nil, &configError{imagesv1.ReasonInvalidConfiguration, err.Error()}
 		}
-		var warnings []string
-		if w, ok := prov.(cloud.ConfigWarner); ok {
-			warnings = w.Warnings()
-		}
-		return withWarnings(cloud.RateLimit(cloud.Instrument(cfg.Provider, prov), limiter), warnings), nil
+		return cloud.RateLimit(cloud.Instrument(cfg.Provider, prov), limiter), nil
 	})
-}
-
-// withWarnings keeps a driver's configuration warnings visible through the
-// metrics and rate-limit wrappers, which hide the driver's own methods.
-func withWarnings(p cloud.Provider, warnings []string) cloud.Provider {
-	w := &warned{Provider: p, warnings: warnings}
-	if b, ok := p.(cloud.BatchImageGetter); ok {
-		return &warnedBatch{warned: w, batch: b}
-	}
-	return w
-}
-
-type warned struct {
-	cloud.Provider
-	warnings []string
-}
-
-func (w *warned) Warnings() []string { return w.warnings }
-
-type warnedBatch struct {
-	*warned
-	batch cloud.BatchImageGetter
-}
-
-func (w *warnedBatch) ImagesPerCall() int { return w.batch.ImagesPerCall() }
-
-func (w *warnedBatch) GetImages(ctx context.Context, ids []string) (map[string]cloud.Image, error) {
-	return w.batch.GetImages(ctx, ids)
 }
 
 // secretVersion is the resourceVersion of the Secret key that c references.

@@ -32,8 +32,7 @@ type ServerImageReconciler struct {
 	// OrphanGrace overrides OrphanQueuedGrace (tests).
 	OrphanGrace time.Duration
 
-	backoff *backoff
-	poller  *imagePoller
+	poller *imagePoller
 }
 
 // +kubebuilder:rbac:groups=images.serverimage.dev,resources=serverimages,verbs=get;list;watch;patch
@@ -43,13 +42,37 @@ type ServerImageReconciler struct {
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
-// Reconcile is one pass over one ServerImage.
+// pass is one reconcile of one ServerImage: the object as read, and what
+// the pass learnt on the way.
+type pass struct {
+	si   *imagesv1.ServerImage
+	orig *imagesv1.ServerImage
+	// cloud and prov are set once the Cloud is resolved.
+	cloud *imagesv1.Cloud
+	prov  cloud.Provider
+	// firstPass: this pass put the finalizer and the create intent on the
+	// object, so no create can have been sent for it before.
+	firstPass bool
+}
+
+// Reconcile is one pass over one ServerImage. It reads as a state machine,
+// top to bottom; each step is one function, and each step's cloud work
+// sits behind the cloud.Provider boundary:
+//
+//	deleting        → apply the deletion policy, then release the object
+//	no finalizer    → add it, with the create intent, before any cloud call
+//	Cloud           → resolve the Cloud and its Provider, or wait for it
+//	no image yet    → import the named image, or adopt what an earlier
+//	                  attempt created, or create it
+//	image recorded  → observe what the poller last read: progress, Ready,
+//	                  failed, gone, or an orphan to replace
+//
+// After every pass, finish writes the status (with an Event when Ready
+// changed) and tells the poller what to watch, worked out from the
+// status alone.
 func (r *ServerImageReconciler) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
 	si := &imagesv1.ServerImage{}
 	if err := r.Get(ctx, req.NamespacedName, si); err != nil {
-		if apierrors.IsNotFound(err) {
-			r.backoff.reset(req.String())
-		}
 		return reconcile.Result{}, client.IgnoreNotFound(err)
 	}
 	logger := log.FromContext(ctx).WithValues("cloud", si.Spec.CloudRef.Name)
@@ -58,40 +81,124 @@ func (r *ServerImageReconciler) Reconcile(ctx context.Context, req reconcile.Req
 	}
 	ctx = log.IntoContext(ctx, logger)
 
-	if !si.DeletionTimestamp.IsZero() {
-		orig := si.DeepCopy()
-		res, err := r.reconcileDelete(ctx, si)
-		return res, r.finish(ctx, orig, si, err)
-	}
+	p := &pass{si: si, orig: si.DeepCopy()}
+	res, err := r.step(ctx, p)
+	return res, r.finish(ctx, p, err)
+}
 
-	// The finalizer goes on before any cloud call, so that no image can be
-	// created that the operator would not get a chance to clean up.
+// step runs the one step the object is at.
+func (r *ServerImageReconciler) step(ctx context.Context, p *pass) (reconcile.Result, error) {
+	si := p.si
+	if !si.DeletionTimestamp.IsZero() {
+		return r.reconcileDelete(ctx, p)
+	}
 	if !controllerutil.ContainsFinalizer(si, imagesv1.FinalizerName) {
-		before := si.DeepCopy()
-		controllerutil.AddFinalizer(si, imagesv1.FinalizerName)
-		if err := r.Patch(ctx, si, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})); err != nil {
+		if err := r.addFinalizer(ctx, p); err != nil {
 			return reconcile.Result{}, err
 		}
 	}
-
-	orig := si.DeepCopy()
-	res, err := r.reconcileNormal(ctx, si)
-	return res, r.finish(ctx, orig, si, err)
+	if res, ok := r.resolveCloud(ctx, p, false); !ok {
+		return res, nil
+	}
+	switch {
+	case si.Status.ImageID != "":
+		return r.observe(ctx, p)
+	case si.Spec.Import != nil:
+		return r.importImage(ctx, p)
+	default:
+		return r.adoptOrCreate(ctx, p)
+	}
 }
 
-// finish writes the status if it changed and emits an Event when the Ready
-// condition changed, so every transition is visible in kubectl describe.
-func (r *ServerImageReconciler) finish(ctx context.Context, orig, si *imagesv1.ServerImage, err error) error {
-	si.Status.ObservedGeneration = si.Generation
-	if !equality.Semantic.DeepEqual(orig.Status, si.Status) {
-		if perr := r.Status().Patch(ctx, si, client.MergeFrom(orig)); perr != nil {
-			if apierrors.IsNotFound(perr) {
-				return err
-			}
-			return perr
+// addFinalizer puts the finalizer on before any cloud call, so that no
+// image can be created that the operator would not get a chance to clean
+// up. The same write records the intent to create: an object that carries
+// the finalizer without it (or whose intent was there before this pass)
+// may have had a create sent, and is looked up in the cloud first.
+//
+// The patch is optimistically locked on the version this pass read, so
+// its success also proves the cache was current: the object had no image
+// recorded, and this pass may create without a live read or a lookup.
+func (r *ServerImageReconciler) addFinalizer(ctx context.Context, p *pass) error {
+	before := p.si.DeepCopy()
+	controllerutil.AddFinalizer(p.si, imagesv1.FinalizerName)
+	if p.si.Status.ImageID == "" && p.si.Spec.Import == nil {
+		if p.si.Annotations == nil {
+			p.si.Annotations = map[string]string{}
 		}
-		r.emitTransition(orig, si)
+		p.si.Annotations[imagesv1.CreateIntentAnnotation] = "true"
 	}
+	if err := r.Patch(ctx, p.si, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})); err != nil {
+		return err
+	}
+	p.firstPass = true
+	// The status written at the end of this pass is a diff against what
+	// the patch returned.
+	p.orig = p.si.DeepCopy()
+	return nil
+}
+
+// resolveCloud finds the Cloud and its Provider, or sets CloudNotReady
+// and says when to look again.
+//
+// For cleanup the Cloud need not be Ready (a delete may still work) and
+// credentials cached from before the Secret was deleted are good enough.
+func (r *ServerImageReconciler) resolveCloud(ctx context.Context, p *pass, cleanup bool) (reconcile.Result, bool) {
+	si := p.si
+	c := &imagesv1.Cloud{}
+	key := types.NamespacedName{Namespace: si.Namespace, Name: si.Spec.CloudRef.Name}
+	wait := reconcile.Result{RequeueAfter: jitter(CloudNotReadyRecheck)}
+	if err := r.Get(ctx, key, c); err != nil {
+		if apierrors.IsNotFound(err) {
+			r.notReadyCloud(si, "Cloud %q not found in namespace %q", key.Name, key.Namespace)
+		} else {
+			r.notReadyCloud(si, "reading Cloud %q: %v", key.Name, err)
+		}
+		return wait, false
+	}
+	var prov cloud.Provider
+	var err error
+	if cleanup {
+		prov, err = r.Providers.ForCleanup(ctx, c)
+	} else {
+		if ready := readyCondition(c.Status.Conditions); ready == nil || ready.Status != metav1.ConditionTrue || ready.ObservedGeneration != c.Generation {
+			msg := "not checked yet"
+			if ready != nil && ready.Status != metav1.ConditionTrue {
+				msg = ready.Reason + ": " + ready.Message
+			}
+			r.notReadyCloud(si, "Cloud %q is not Ready (%s)", key.Name, msg)
+			return wait, false
+		}
+		prov, err = r.Providers.ForCloud(ctx, c)
+	}
+	if err != nil {
+		r.notReadyCloud(si, "Cloud %q: %v", key.Name, err)
+		return wait, false
+	}
+	p.cloud, p.prov = c, prov
+	return reconcile.Result{}, true
+}
+
+func (r *ServerImageReconciler) notReadyCloud(si *imagesv1.ServerImage, format string, args ...any) {
+	setRetrying(&si.Status.Conditions, si.Generation, imagesv1.ReasonCloudNotReady, fmt.Sprintf(format, args...))
+}
+
+// finish writes the status if it changed, emits an Event when the Ready
+// condition changed, so every transition is visible in kubectl describe,
+// and hands the poller what the object needs watched now.
+func (r *ServerImageReconciler) finish(ctx context.Context, p *pass, err error) error {
+	si := p.si
+	si.Status.ObservedGeneration = si.Generation
+	if !equality.Semantic.DeepEqual(p.orig.Status, si.Status) {
+		if perr := r.Status().Patch(ctx, si, client.MergeFrom(p.orig)); perr != nil {
+			if !apierrors.IsNotFound(perr) {
+				return perr
+			}
+		} else {
+			r.emitTransition(p.orig, si)
+		}
+	}
+	r.poller.sync(si, p.cloud, p.prov)
 	return err
 }
 
@@ -124,66 +231,6 @@ func actionFor(reason string) string {
 		return "CreateImage"
 	}
 	return "ObserveImage"
-}
-
-func (r *ServerImageReconciler) reconcileNormal(ctx context.Context, si *imagesv1.ServerImage) (reconcile.Result, error) {
-	c, prov, res, ok := r.resolveCloud(ctx, si, false)
-	if !ok {
-		return res, nil
-	}
-	if si.Status.ImageID == "" {
-		if si.Spec.Import != nil {
-			return r.importImage(ctx, si, c, prov)
-		}
-		return r.createImage(ctx, si, c, prov)
-	}
-	return r.pollImage(ctx, si, c, prov)
-}
-
-// resolveCloud returns the Cloud and its Provider, or sets CloudNotReady
-// and says when to look again.
-//
-// For cleanup the Cloud need not be Ready (a delete may still work) and
-// credentials cached from before the Secret was deleted are good enough.
-func (r *ServerImageReconciler) resolveCloud(ctx context.Context, si *imagesv1.ServerImage, cleanup bool) (*imagesv1.Cloud, cloud.Provider, reconcile.Result, bool) {
-	c := &imagesv1.Cloud{}
-	key := types.NamespacedName{Namespace: si.Namespace, Name: si.Spec.CloudRef.Name}
-	wait := reconcile.Result{RequeueAfter: jitter(CloudNotReadyRecheck)}
-	if err := r.Get(ctx, key, c); err != nil {
-		if apierrors.IsNotFound(err) {
-			r.notReadyCloud(si, "Cloud %q not found in namespace %q", key.Name, key.Namespace)
-		} else {
-			r.notReadyCloud(si, "reading Cloud %q: %v", key.Name, err)
-		}
-		return nil, nil, wait, false
-	}
-	ready := readyCondition(c.Status.Conditions)
-	if cleanup {
-		prov, err := r.Providers.ForCleanup(ctx, c)
-		if err != nil {
-			r.notReadyCloud(si, "Cloud %q: %v", key.Name, err)
-			return nil, nil, wait, false
-		}
-		return c, prov, reconcile.Result{}, true
-	}
-	if ready == nil || ready.Status != metav1.ConditionTrue || ready.ObservedGeneration != c.Generation {
-		msg := "not checked yet"
-		if ready != nil && ready.Status != metav1.ConditionTrue {
-			msg = ready.Reason + ": " + ready.Message
-		}
-		r.notReadyCloud(si, "Cloud %q is not Ready (%s)", key.Name, msg)
-		return nil, nil, wait, false
-	}
-	prov, err := r.Providers.ForCloud(ctx, c)
-	if err != nil {
-		r.notReadyCloud(si, "Cloud %q: %v", key.Name, err)
-		return nil, nil, wait, false
-	}
-	return c, prov, reconcile.Result{}, true
-}
-
-func (r *ServerImageReconciler) notReadyCloud(si *imagesv1.ServerImage, format string, args ...any) {
-	setRetrying(&si.Status.Conditions, si.Generation, imagesv1.ReasonCloudNotReady, fmt.Sprintf(format, args...))
 }
 
 func (r *ServerImageReconciler) now() time.Time {

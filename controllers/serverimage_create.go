@@ -13,93 +13,123 @@ import (
 
 	imagesv1 "github.com/serverimage-operator/serverimage-operator/api/v1alpha1"
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
+	"github.com/serverimage-operator/serverimage-operator/internal/policy"
 )
 
-// DuplicateRecheck is how often an object with several images carrying its
-// key looks again, so that it recovers once a person removed the extras.
-const DuplicateRecheck = ServerNotReadyRecheck
-
-// createImage gets the object its image: adopt one that an earlier attempt
-// created (a lost response, a crash, a failed status write), or create it.
+// adoptOrCreate gets the object its image: adopt one that an earlier
+// attempt created (a lost response, a crash, a failed status write), or
+// create it.
 //
 // createImage is not idempotent in any of the clouds, so the order matters:
-// live read, find by idempotency key, check the server, create, and record
-// the ID at once (the caller writes the status right after we return, with
-// no cloud call in between).
-func (r *ServerImageReconciler) createImage(ctx context.Context, si *imagesv1.ServerImage, c *imagesv1.Cloud, prov cloud.Provider) (reconcile.Result, error) {
-	logger := log.FromContext(ctx)
-	key := string(si.UID)
-	name := imageNameOf(si)
-	poll := pollIntervalOf(c)
-
-	// The informer cache can lag behind our own last status write; the live
-	// object is the truth about whether an ID was already recorded.
-	live := &imagesv1.ServerImage{}
-	if err := r.APIReader.Get(ctx, client.ObjectKeyFromObject(si), live); err != nil {
-		return reconcile.Result{}, client.IgnoreNotFound(err)
-	}
-	if live.UID != si.UID {
-		return reconcile.Result{}, nil
-	}
-	if live.Status.ImageID != "" {
-		return reconcile.Result{RequeueAfter: jitter(poll)}, nil
-	}
-
-	found, err := prov.FindImages(ctx, cloud.FindImagesQuery{ServerID: si.Spec.ServerID, Name: name, IdempotencyKey: key})
-	if err != nil {
-		return r.cloudFailure(ctx, si, err), nil
-	}
-	switch {
-	case len(found) > 1:
-		ids := make([]string, 0, len(found))
-		for _, img := range found {
-			ids = append(ids, img.ID)
+// make sure no image was recorded, look for one carrying this object's key
+// when a create may already have been sent, check the server where the
+// create would not say why it refuses, create, and record the ID at once
+// (finish writes the status right after, with no cloud call in between).
+func (r *ServerImageReconciler) adoptOrCreate(ctx context.Context, p *pass) (reconcile.Result, error) {
+	si := p.si
+	if !p.firstPass {
+		// The informer cache can lag behind our own last status write;
+		// the live object is the truth about whether an ID was already
+		// recorded. (A first pass proved the cache current with its
+		// optimistically locked finalizer write.)
+		live := &imagesv1.ServerImage{}
+		if err := r.APIReader.Get(ctx, client.ObjectKeyFromObject(si), live); err != nil {
+			return reconcile.Result{}, client.IgnoreNotFound(err)
 		}
-		sort.Strings(ids)
-		setStalled(&si.Status.Conditions, si.Generation, imagesv1.ReasonDuplicateImages, fmt.Sprintf(
-			"%d images carry this object's key %s=%s: %s; delete all but one in the cloud and the operator adopts the one left",
-			len(found), cloud.IdempotencyMetadataKey, key, strings.Join(ids, ", ")))
-		return reconcile.Result{RequeueAfter: jitter(DuplicateRecheck)}, nil
-	case len(found) == 1:
+		if live.UID != si.UID || live.Status.ImageID != "" {
+			return reconcile.Result{}, nil
+		}
+		if res, err, done := r.adopt(ctx, p); done {
+			return res, err
+		}
+	}
+	if !p.prov.Capabilities().CreateChecksServer {
+		if res, err, done := r.checkServer(ctx, p); done {
+			return res, err
+		}
+	}
+	return r.create(ctx, p)
+}
+
+// adopt looks for images an earlier create of this object left behind. One
+// is adopted (Event Adopted); more than one is Stalled, naming them all,
+// never a silent pick. done is false when there is none.
+func (r *ServerImageReconciler) adopt(ctx context.Context, p *pass) (reconcile.Result, error, bool) {
+	si := p.si
+	key := string(si.UID)
+	found, err := p.prov.FindImages(ctx, cloud.FindImagesQuery{ServerID: si.Spec.ServerID, Name: imageNameOf(si), IdempotencyKey: key})
+	if err != nil {
+		res, err := fail(&si.Status.Conditions, si.Generation, policy.FindImages, err, "")
+		return res, err, true
+	}
+	switch len(found) {
+	case 0:
+		return reconcile.Result{}, nil, false
+	case 1:
 		img := found[0]
-		logger.Info("adopting image created by an earlier attempt", "imageID", img.ID)
-		r.recordImageID(si, img.ID, name)
-		r.applyImage(si, &img, c)
-		r.poller.track(c, prov, si, img.Phase == cloud.PhasePending, img.Phase)
+		log.FromContext(ctx).Info("adopting image created by an earlier attempt", "imageID", img.ID)
+		r.recordImageID(si, img.ID, imageNameOf(si))
+		res := r.applyImage(si, &img, p.cloud)
 		r.Recorder.Eventf(si, nil, "Normal", "Adopted", "CreateImage",
 			"found image %s created by an earlier attempt (response lost or operator restarted); adopted it instead of creating another", img.ID)
-		return reconcile.Result{RequeueAfter: jitter(poll)}, nil
+		return res, nil, true
 	}
+	ids := make([]string, 0, len(found))
+	for _, img := range found {
+		ids = append(ids, img.ID)
+	}
+	sort.Strings(ids)
+	setStalled(&si.Status.Conditions, si.Generation, imagesv1.ReasonDuplicateImages, fmt.Sprintf(
+		"%d images carry this object's key (%s): %s; delete all but one in the cloud and the operator adopts the one left",
+		len(found), keyOf(p.prov, key), strings.Join(ids, ", ")))
+	return reconcile.Result{RequeueAfter: jitter(DuplicateRecheck)}, nil, true
+}
 
-	srv, err := prov.GetServer(ctx, si.Spec.ServerID)
+// keyOf says where the idempotency key is, for messages.
+func keyOf(prov cloud.Provider, key string) string {
+	if prov.Capabilities().IdempotencyKey == cloud.KeyInName {
+		return "a name suffix derived from " + key
+	}
+	return "image metadata " + cloud.IdempotencyMetadataKey + "=" + key
+}
+
+// checkServer asks whether the server can be imaged now, on clouds whose
+// createImage refusal does not say why. done is false when it can.
+func (r *ServerImageReconciler) checkServer(ctx context.Context, p *pass) (reconcile.Result, error, bool) {
+	si := p.si
+	srv, err := p.prov.GetServer(ctx, si.Spec.ServerID)
 	if err != nil {
-		return r.cloudFailure(ctx, si, err), nil
+		res, err := fail(&si.Status.Conditions, si.Generation, policy.GetServer, err, "")
+		return res, err, true
 	}
-	if srv.ServerBusy() {
-		setProgressing(&si.Status.Conditions, si.Generation, imagesv1.ReasonServerBusy, fmt.Sprintf(
-			"server %s is busy (task_state %s); the image will be requested when it is idle", srv.ID, srv.TaskState))
-		return reconcile.Result{RequeueAfter: r.backoff.next(key)}, nil
+	switch srv.Readiness {
+	case cloud.ServerBusy:
+		res, err := fail(&si.Status.Conditions, si.Generation, policy.GetServer, &cloud.Error{Class: cloud.ClassBusy, Op: "getServer"},
+			fmt.Sprintf("server %s is busy (%s); the image will be requested when it is idle", srv.ID, srv.Status))
+		return res, err, true
+	case cloud.ServerCannotBeImaged:
+		res, err := fail(&si.Status.Conditions, si.Generation, policy.GetServer, &cloud.Error{Class: cloud.ClassConflict, Op: "getServer"},
+			fmt.Sprintf("server %s is %s, a state in which the cloud takes no image", srv.ID, srv.Status))
+		return res, err, true
 	}
-	if !srv.Snapshottable() {
-		setStalled(&si.Status.Conditions, si.Generation, imagesv1.ReasonServerNotReady, fmt.Sprintf(
-			"server %s is %s; an image can be taken of a server that is ACTIVE, SHUTOFF, PAUSED or SUSPENDED (checked again every %s)",
-			srv.ID, srv.Status, ServerNotReadyRecheck))
-		return reconcile.Result{RequeueAfter: jitter(ServerNotReadyRecheck)}, nil
-	}
+	return reconcile.Result{}, nil, false
+}
 
-	id, err := prov.CreateImage(ctx, cloud.CreateImageRequest{
-		ServerID: si.Spec.ServerID, Name: name, Metadata: metadataOf(si), IdempotencyKey: key,
+// create requests the image and records its ID.
+func (r *ServerImageReconciler) create(ctx context.Context, p *pass) (reconcile.Result, error) {
+	si := p.si
+	name := imageNameOf(si)
+	id, err := p.prov.CreateImage(ctx, cloud.CreateImageRequest{
+		ServerID: si.Spec.ServerID, Name: name, Metadata: metadataOf(si), IdempotencyKey: string(si.UID),
 	})
 	if err != nil {
-		return r.cloudFailure(ctx, si, err), nil
+		return fail(&si.Status.Conditions, si.Generation, policy.Create, err, "")
 	}
-	r.backoff.reset(key)
-	logger.Info("createImage accepted", "imageID", id)
+	log.FromContext(ctx).Info("createImage accepted", "imageID", id)
 	r.recordImageID(si, id, name)
-	r.poller.track(c, prov, si, true, cloud.PhasePending)
 	setProgressing(&si.Status.Conditions, si.Generation, imagesv1.ReasonImageSaving, fmt.Sprintf(
 		"createImage accepted: image %s of server %s is being built", id, si.Spec.ServerID))
-	return reconcile.Result{RequeueAfter: r.refreshAfter(si, c)}, nil
+	return reconcile.Result{RequeueAfter: r.refreshAfter(si, p.cloud)}, nil
 }
 
 func (r *ServerImageReconciler) recordImageID(si *imagesv1.ServerImage, id, name string) {
@@ -109,42 +139,6 @@ func (r *ServerImageReconciler) recordImageID(si *imagesv1.ServerImage, id, name
 		now := metav1.NewTime(r.now())
 		si.Status.CreateRequestedTime = &now
 	}
-}
-
-// cloudFailure turns a classified cloud error into conditions and the time
-// of the next attempt. Terminal errors stop retries until something changes.
-func (r *ServerImageReconciler) cloudFailure(ctx context.Context, si *imagesv1.ServerImage, err error) reconcile.Result {
-	key := string(si.UID)
-	reason := reasonFor(err)
-	msg := err.Error()
-	log.FromContext(ctx).Info("cloud call failed", "reason", reason, "error", msg)
-	conds := &si.Status.Conditions
-	switch cloud.ClassOf(err) {
-	case cloud.ClassRateLimited:
-		d := r.backoff.next(key)
-		if ra, ok := retryAfter(err); ok {
-			d = jitter(min(ra, backoffCap))
-		}
-		setRetrying(conds, si.Generation, reason, fmt.Sprintf("%s (retrying in %s)", msg, d.Round(1e9)))
-		return reconcile.Result{RequeueAfter: d}
-	case cloud.ClassBusy:
-		setProgressing(conds, si.Generation, reason, msg)
-		return reconcile.Result{RequeueAfter: r.backoff.next(key)}
-	case cloud.ClassConflict:
-		setStalled(conds, si.Generation, reason, fmt.Sprintf("%s (checked again every %s)", msg, ServerNotReadyRecheck))
-		return reconcile.Result{RequeueAfter: jitter(ServerNotReadyRecheck)}
-	case cloud.ClassUnauthorized:
-		// The driver already re-authenticated once. New credentials in the
-		// Secret wake this object through its Cloud.
-		setStalled(conds, si.Generation, reason, msg)
-		return reconcile.Result{RequeueAfter: jitter(ServerNotReadyRecheck)}
-	case cloud.ClassNotFound, cloud.ClassInvalid, cloud.ClassForbidden:
-		setStalled(conds, si.Generation, reason, msg)
-		return reconcile.Result{}
-	}
-	d := r.backoff.next(key)
-	setRetrying(conds, si.Generation, reason, fmt.Sprintf("%s (retrying in %s)", msg, d.Round(1e9)))
-	return reconcile.Result{RequeueAfter: d}
 }
 
 func imageNameOf(si *imagesv1.ServerImage) string {

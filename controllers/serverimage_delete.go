@@ -4,62 +4,58 @@ import (
 	"context"
 	"fmt"
 
-	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	imagesv1 "github.com/serverimage-operator/serverimage-operator/api/v1alpha1"
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
+	"github.com/serverimage-operator/serverimage-operator/internal/policy"
 )
 
 // reconcileDelete applies the deletion policy, then releases the object.
-func (r *ServerImageReconciler) reconcileDelete(ctx context.Context, si *imagesv1.ServerImage) (reconcile.Result, error) {
+func (r *ServerImageReconciler) reconcileDelete(ctx context.Context, p *pass) (reconcile.Result, error) {
+	si := p.si
 	if !controllerutil.ContainsFinalizer(si, imagesv1.FinalizerName) {
 		return reconcile.Result{}, nil
 	}
 	switch {
 	case si.Annotations[imagesv1.AbandonAnnotation] == "true":
-		r.forgetImage(ctx, si)
 		r.Recorder.Eventf(si, nil, "Warning", "Abandoned", "DeleteImage",
 			"annotation %s=true: released without touching cloud image %q", imagesv1.AbandonAnnotation, si.Status.ImageID)
 		return reconcile.Result{}, r.release(ctx, si)
 	case si.Spec.DeletionPolicy != imagesv1.DeletionPolicyDelete:
-		r.forgetImage(ctx, si)
 		if si.Status.ImageID != "" {
 			r.Recorder.Eventf(si, nil, "Normal", "Retained", "DeleteImage", "cloud image %s retained (deletionPolicy Retain)", si.Status.ImageID)
 		}
 		return reconcile.Result{}, r.release(ctx, si)
 	}
 
-	c, prov, res, ok := r.resolveCloud(ctx, si, true)
-	if ok && si.Status.ImageID != "" {
-		r.poller.forget(c.UID, si.Status.ImageID)
-	}
-	if !ok {
+	if res, ok := r.resolveCloud(ctx, p, true); !ok {
 		ready := readyCondition(si.Status.Conditions)
 		setProgressing(&si.Status.Conditions, si.Generation, imagesv1.ReasonDeletionFailed, fmt.Sprintf(
 			"cannot delete cloud image %q yet: %s; the finalizer stays until it is deleted (or set annotation %s=true to release the object and keep the image)",
 			si.Status.ImageID, ready.Message, imagesv1.AbandonAnnotation))
 		return res, nil
 	}
+	prov := p.prov
 	ids, err := r.imagesToDelete(ctx, si, prov)
 	if err != nil {
-		return r.deleteFailure(ctx, si, err), nil
+		return deleteFailure(si, err)
 	}
 	for _, id := range ids {
 		if err := prov.DeleteImage(ctx, id); err != nil {
-			return r.deleteFailure(ctx, si, err), nil
+			return deleteFailure(si, err)
 		}
 	}
 	// Deletion is asynchronous in some clouds: wait until the image is gone.
 	for _, id := range ids {
 		img, err := prov.GetImage(ctx, id)
-		if cloud.IsNotFound(err) || (err == nil && gone(img)) {
+		if cloud.IsNotFound(err) || (err == nil && img.Phase == cloud.PhaseDeleted) {
 			continue
 		}
 		if err != nil {
-			return r.deleteFailure(ctx, si, err), nil
+			return deleteFailure(si, err)
 		}
 		setProgressing(&si.Status.Conditions, si.Generation, imagesv1.ReasonDeleting, fmt.Sprintf("waiting for image %s to be deleted (%s)", id, img.Status))
 		return reconcile.Result{RequeueAfter: DeletePollInterval}, nil
@@ -91,36 +87,17 @@ func (r *ServerImageReconciler) imagesToDelete(ctx context.Context, si *imagesv1
 	return ids, nil
 }
 
-func gone(img *cloud.Image) bool {
-	return img.Status == "deleted" || img.Status == "DELETED"
-}
-
-func (r *ServerImageReconciler) deleteFailure(ctx context.Context, si *imagesv1.ServerImage, err error) reconcile.Result {
-	res := r.cloudFailure(ctx, si, err)
-	setProgressing(&si.Status.Conditions, si.Generation, imagesv1.ReasonDeletionFailed, fmt.Sprintf(
+// deleteFailure shows a failed delete and schedules the next attempt: a
+// delete keeps trying until it works or the object is abandoned.
+func deleteFailure(si *imagesv1.ServerImage, err error) (reconcile.Result, error) {
+	react := policy.For(policy.Delete, cloud.ClassOf(err))
+	setProgressing(&si.Status.Conditions, si.Generation, react.Reason, fmt.Sprintf(
 		"deleting cloud image %q: %v; retrying (set annotation %s=true to release the object and keep the image)", si.Status.ImageID, err, imagesv1.AbandonAnnotation))
-	if res.RequeueAfter == 0 {
-		// Terminal for a create is not terminal for a delete: a person may
-		// fix permissions, so keep trying, slowly.
-		res.RequeueAfter = jitter(ServerNotReadyRecheck)
-	}
-	return res
+	return retryOf(react, err)
 }
 
 func (r *ServerImageReconciler) release(ctx context.Context, si *imagesv1.ServerImage) error {
-	r.backoff.reset(string(si.UID))
 	before := si.DeepCopy()
 	controllerutil.RemoveFinalizer(si, imagesv1.FinalizerName)
 	return r.Patch(ctx, si, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{}))
-}
-
-// forgetImage stops the poller reading the image of an object that goes.
-func (r *ServerImageReconciler) forgetImage(ctx context.Context, si *imagesv1.ServerImage) {
-	if si.Status.ImageID == "" {
-		return
-	}
-	c := &imagesv1.Cloud{}
-	if err := r.Get(ctx, types.NamespacedName{Namespace: si.Namespace, Name: si.Spec.CloudRef.Name}, c); err == nil {
-		r.poller.forget(c.UID, si.Status.ImageID)
-	}
 }

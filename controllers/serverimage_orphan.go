@@ -10,9 +10,10 @@ import (
 
 	imagesv1 "github.com/serverimage-operator/serverimage-operator/api/v1alpha1"
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
+	"github.com/serverimage-operator/serverimage-operator/internal/policy"
 )
 
-// OrphanQueuedGrace is how long an image may stay "queued" while its server
+// OrphanQueuedGrace is how long an image may stay queued while its server
 // runs no snapshot before it is taken for the orphan of a failed request.
 //
 // Real Nova registers the Glance image before it checks the server's task
@@ -27,22 +28,23 @@ const OrphanQueuedGrace = 15 * time.Second
 
 // replaceOrphan deletes the image recorded for si when it is such an orphan
 // and sends the object back to create a new one. It reports whether it
-// did. Only Nova-family clouds report the server's task state, which is
-// what tells a dead request from a slow one.
-func (r *ServerImageReconciler) replaceOrphan(ctx context.Context, si *imagesv1.ServerImage, c *imagesv1.Cloud, prov cloud.Provider, img *cloud.Image) (reconcile.Result, bool) {
-	if !isQueued(img) || !mayHoldOrphan(si, c) || r.now().Sub(startedAt(si)) < r.orphanGrace() {
-		return reconcile.Result{}, false
+// did. Only clouds that report the server's task tell a dead request from
+// a slow one.
+func (r *ServerImageReconciler) replaceOrphan(ctx context.Context, p *pass, img *cloud.Image) (reconcile.Result, bool, error) {
+	si := p.si
+	if img.Phase != cloud.PhaseQueued || !mayHoldOrphan(si, p.prov) || r.now().Sub(startedAt(si)) < r.orphanGrace() {
+		return reconcile.Result{}, false, nil
 	}
-	srv, err := prov.GetServer(ctx, si.Spec.ServerID)
-	if err != nil || srv.TaskState != "" {
+	srv, err := p.prov.GetServer(ctx, si.Spec.ServerID)
+	if err != nil || srv.Readiness == cloud.ServerBusy {
 		// A snapshot is still running (or we cannot tell): keep waiting.
-		return reconcile.Result{}, false
+		return reconcile.Result{}, false, nil
 	}
-	if err := prov.DeleteImage(ctx, img.ID); err != nil {
-		return r.cloudFailure(ctx, si, err), true
+	if err := p.prov.DeleteImage(ctx, img.ID); err != nil {
+		res, err := fail(&si.Status.Conditions, si.Generation, policy.Create, err, "")
+		return res, true, err
 	}
 	log.FromContext(ctx).Info("replaced an orphan image left by a failed create", "orphan", img.ID)
-	r.poller.forget(c.UID, img.ID)
 	r.Recorder.Eventf(si, nil, "Warning", "OrphanImageReplaced", "CreateImage",
 		"image %s stayed queued with no snapshot running on server %s (the cloud failed that request after registering the image); deleted it and requesting a new one",
 		img.ID, si.Spec.ServerID)
@@ -50,18 +52,14 @@ func (r *ServerImageReconciler) replaceOrphan(ctx context.Context, si *imagesv1.
 	st.ImageID, st.ImageStatus, st.Progress, st.CreateRequestedTime = "", "", nil, nil
 	setProgressing(&st.Conditions, si.Generation, imagesv1.ReasonCreating, fmt.Sprintf(
 		"deleted orphan image %s (queued with no snapshot running); requesting a new image", img.ID))
-	return reconcile.Result{RequeueAfter: time.Second}, true
+	return reconcile.Result{RequeueAfter: time.Second}, true, nil
 }
 
 // mayHoldOrphan reports whether si's image can be such an orphan: one the
-// operator requested, on a cloud that reports the server's task state.
-func mayHoldOrphan(si *imagesv1.ServerImage, c *imagesv1.Cloud) bool {
-	return si.Spec.Import == nil && c.Spec.Provider != imagesv1.ProviderSamsungCloudPlatform
+// operator requested, on a cloud that reports the server's task.
+func mayHoldOrphan(si *imagesv1.ServerImage, prov cloud.Provider) bool {
+	return si.Spec.Import == nil && prov.Capabilities().ServerTasks
 }
-
-// isQueued reports whether the cloud has registered the image but not
-// started to upload it (Glance's "queued").
-func isQueued(img *cloud.Image) bool { return img.Status == "queued" }
 
 func (r *ServerImageReconciler) orphanGrace() time.Duration {
 	if r.OrphanGrace > 0 {

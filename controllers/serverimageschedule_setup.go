@@ -37,7 +37,7 @@ func SetupSchedules(mgr ctrl.Manager, opts Options) error {
 		// A run becoming Ready or Stalled releases Forbid, counts for
 		// retention and may make an older image due for pruning.
 		Owns(&imagesv1.ServerImage{}).
-		WithOptions(controller.Options{MaxConcurrentReconciles: workers}).
+		WithOptions(controller.Options{MaxConcurrentReconciles: workers, RateLimiter: newRateLimiter()}).
 		Named("serverimageschedule").
 		Complete(r)
 }

@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"context"
+	"maps"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -88,7 +89,6 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) error {
 		Recorder:  mgr.GetEventRecorder("serverimage-operator"),
 		Providers: providers,
 		Now:       opts.Now,
-		backoff:   newBackoff(),
 	}
 	err = ctrl.NewControllerManagedBy(mgr).
 		For(&imagesv1.Cloud{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
@@ -102,7 +102,7 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) error {
 				UpdateFunc:  func(event.UpdateEvent) bool { return false },
 				GenericFunc: func(event.GenericEvent) bool { return false },
 			})).
-		WithOptions(controller.Options{MaxConcurrentReconciles: opts.MaxConcurrentReconciles}).
+		WithOptions(controllerOptions(opts)).
 		Named("cloud").
 		Complete(cr)
 	if err != nil {
@@ -126,7 +126,6 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) error {
 		Recorder:  mgr.GetEventRecorder("serverimage-operator"),
 		Providers: providers,
 		Now:       opts.Now,
-		backoff:   newBackoff(),
 		poller:    poller,
 
 		OrphanGrace: opts.OrphanGrace,
@@ -136,18 +135,44 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) error {
 		// only repeat the reconcile that wrote them. Deletion and finalizer
 		// changes still come through (annotations for the abandon escape).
 		For(&imagesv1.ServerImage{}, builder.WithPredicates(predicate.Or(
-			predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
+			predicate.GenerationChangedPredicate{}, userAnnotationChanged()))).
 		// A Cloud becoming Ready (a status change) wakes its ServerImages.
 		Watches(&imagesv1.Cloud{}, handler.EnqueueRequestsFromMapFunc(sr.serverImagesForCloud)).
 		// The per-Cloud poller wakes exactly the objects whose image changed.
 		WatchesRawSource(source.Channel(poller.events, &handler.EnqueueRequestForObject{})).
-		WithOptions(controller.Options{MaxConcurrentReconciles: opts.MaxConcurrentReconciles}).
+		WithOptions(controllerOptions(opts)).
 		Named("serverimage").
 		Complete(sr)
 	if err != nil || opts.SkipSchedules {
 		return err
 	}
 	return SetupSchedules(mgr, opts)
+}
+
+// controllerOptions are every controller's: its workers, and the
+// workqueue rate limiter its failures retry through.
+func controllerOptions(opts Options) controller.Options {
+	return controller.Options{MaxConcurrentReconciles: opts.MaxConcurrentReconciles, RateLimiter: newRateLimiter()}
+}
+
+// userAnnotationChanged passes annotation changes other than the create
+// intent the operator writes itself, which needs no second pass.
+func userAnnotationChanged() predicate.Predicate {
+	return predicate.Funcs{UpdateFunc: func(e event.UpdateEvent) bool {
+		if e.ObjectOld == nil || e.ObjectNew == nil {
+			return false
+		}
+		return !maps.Equal(withoutIntent(e.ObjectOld.GetAnnotations()), withoutIntent(e.ObjectNew.GetAnnotations()))
+	}}
+}
+
+func withoutIntent(a map[string]string) map[string]string {
+	if _, ok := a[imagesv1.CreateIntentAnnotation]; !ok {
+		return a
+	}
+	out := maps.Clone(a)
+	delete(out, imagesv1.CreateIntentAnnotation)
+	return out
 }
 
 func (r *ServerImageReconciler) serverImagesForCloud(ctx context.Context, o client.Object) []reconcile.Request {

@@ -10,7 +10,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	imagesv1 "github.com/serverimage-operator/serverimage-operator/api/v1alpha1"
-	"github.com/serverimage-operator/serverimage-operator/controllers"
 	"github.com/serverimage-operator/serverimage-operator/internal/fakecloud"
 )
 

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/serverimage-operator/serverimage-operator/internal/policy"
 )
 
 // TestTroubleshootingCoversEveryReason: every condition reason and type
@@ -30,6 +32,13 @@ func TestTroubleshootingCoversEveryReason(t *testing.T) {
 	}
 	if len(names) < 30 {
 		t.Fatalf("found only %d reasons and condition types in the code: is the parsing broken? %v", len(names), names)
+	}
+	// The failure policy's table, read as the reconcilers read it.
+	for _, step := range policy.Steps {
+		for _, class := range policy.Classes {
+			r := policy.For(step, class)
+			names[r.Reason] = "internal/policy: " + string(step) + "/" + string(class)
+		}
 	}
 	var missing []string
 	for v, where := range names {

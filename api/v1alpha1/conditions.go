@@ -53,6 +53,9 @@ const (
 	ReasonImageFailed = "ImageFailed"
 	// ReasonImageNotFound: the image to import does not exist.
 	ReasonImageNotFound = "ImageNotFound"
+	// ReasonImageServiceNotFound: the image API answered 404 to a list or
+	// batched read, which points at a wrong image endpoint.
+	ReasonImageServiceNotFound = "ImageServiceNotFound"
 	// ReasonImageMissing: an image that was Ready is gone from the cloud.
 	ReasonImageMissing = "ImageMissing"
 	// ReasonTimeout: the image did not become active within spec.timeout.
@@ -89,6 +92,14 @@ const CloudFinalizer = "images.serverimage.dev/cloud-in-use"
 // the finalizer without touching the cloud image: the escape hatch for a
 // Cloud that is gone for good.
 const AbandonAnnotation = "images.serverimage.dev/abandon"
+
+// CreateIntentAnnotation is written together with the finalizer, before
+// any cloud call: the operator is about to create this object's image. An
+// object with the finalizer that carried it before a pass (or carries the
+// finalizer without it) may have had a create sent, so the operator looks
+// for the image in the cloud before it creates one; an object whose pass
+// just wrote it skips that lookup.
+const CreateIntentAnnotation = "images.serverimage.dev/create-intent"
 
 // Cloud condition types besides Ready.
 const (

@@ -61,13 +61,6 @@ const (
 	OptionSCPEnvironment = "scpEnv"
 )
 
-// ConfigWarner is implemented by drivers that accept a configuration but
-// have something to say about it (a deprecated API version, say). The
-// Cloud shows the warnings as a condition.
-type ConfigWarner interface {
-	Warnings() []string
-}
-
 // DefaultRequestTimeout bounds one HTTP call to the cloud.
 const DefaultRequestTimeout = 60 * time.Second
 

@@ -11,11 +11,7 @@ import (
 // Instrument wraps p so that every call is counted and timed by provider,
 // operation and HTTP status.
 func Instrument(name ProviderName, p Provider) Provider {
-	ip := &instrumented{name: string(name), next: p}
-	if b, ok := p.(BatchImageGetter); ok {
-		return &instrumentedBatch{instrumented: ip, batch: b}
-	}
-	return ip
+	return &instrumented{name: string(name), next: p}
 }
 
 type instrumented struct {
@@ -65,14 +61,9 @@ func (i *instrumented) DeleteImage(ctx context.Context, id string) (err error) {
 	return i.next.DeleteImage(ctx, id)
 }
 
-type instrumentedBatch struct {
-	*instrumented
-	batch BatchImageGetter
-}
+func (i *instrumented) Capabilities() Capabilities { return i.next.Capabilities() }
 
-func (i *instrumentedBatch) ImagesPerCall() int { return i.batch.ImagesPerCall() }
-
-func (i *instrumentedBatch) GetImages(ctx context.Context, ids []string) (m map[string]Image, err error) {
+func (i *instrumented) GetImages(ctx context.Context, ids []string) (m map[string]Image, err error) {
 	defer func(t time.Time) { i.observe("getImages", t, err) }(time.Now())
-	return i.batch.GetImages(ctx, ids)
+	return i.next.GetImages(ctx, ids)
 }

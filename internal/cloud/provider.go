@@ -15,19 +15,35 @@ import (
 // '/', so a domain-prefixed label-style key is not an option.
 const IdempotencyMetadataKey = "serverimage_uid"
 
-// ImagePhase is a cloud image status normalised across providers.
+// ImagePhase is a cloud image status normalised across providers. The
+// reconcilers decide on phases only; the raw status is for people.
 type ImagePhase string
 
 const (
-	// PhasePending covers every status on the way to active (queued, saving,
+	// PhaseQueued: the cloud registered the image but has no data for it
+	// yet (Glance's and IMS's queued). A request that failed after the
+	// image was registered leaves it here for ever (see
+	// Capabilities.ServerTasks).
+	PhaseQueued ImagePhase = "Queued"
+	// PhasePending covers every other status on the way to active (saving,
 	// uploading, importing, Nova proxy SAVING and UNKNOWN).
 	PhasePending ImagePhase = "Pending"
 	// PhaseActive means the image is usable.
 	PhaseActive ImagePhase = "Active"
-	// PhaseFailed means the image will never become active (killed, deleted,
-	// pending_delete, deactivated, ERROR, DELETED).
+	// PhaseFailed means the image will never become active (killed,
+	// pending_delete, deactivated, ERROR).
 	PhaseFailed ImagePhase = "Failed"
+	// PhaseDeleted means the cloud still lists the image but it is deleted
+	// (Glance's deleted, Nova's DELETED): gone for a delete that waits, and
+	// failed for an image being built.
+	PhaseDeleted ImagePhase = "Deleted"
 )
+
+// InProgress reports whether the image is still on its way to active.
+func (p ImagePhase) InProgress() bool { return p == PhaseQueued || p == PhasePending }
+
+// Final reports whether the image will never become active.
+func (p ImagePhase) Final() bool { return p == PhaseFailed || p == PhaseDeleted }
 
 // Image is what the operator needs to know about one cloud image.
 type Image struct {
@@ -52,13 +68,66 @@ type Image struct {
 	URL string
 }
 
+// ServerReadiness says whether an image of a server can be requested now,
+// normalised across providers.
+type ServerReadiness string
+
+const (
+	// ServerIdle: the server can be imaged now.
+	ServerIdle ServerReadiness = "Idle"
+	// ServerBusy: the server is doing something else (another snapshot, a
+	// resize, a reboot); it can be imaged once that is over.
+	ServerBusy ServerReadiness = "Busy"
+	// ServerCannotBeImaged: the server's state does not allow an image
+	// (error, building, shelved...) and will not change on its own soon.
+	ServerCannotBeImaged ServerReadiness = "CannotBeImaged"
+)
+
 // Server is the part of a server's state that decides whether a snapshot can
 // start now.
 type Server struct {
-	ID     string
+	ID        string
+	Readiness ServerReadiness
+	// Status is the cloud's own words for the server's state (with the
+	// task it runs, if any), for messages only.
 	Status string
-	// TaskState is Nova's OS-EXT-STS:task_state (empty when idle).
-	TaskState string
+}
+
+// KeyCarrier is where a driver puts the idempotency key of a create.
+type KeyCarrier string
+
+const (
+	// KeyInMetadata: image metadata IdempotencyMetadataKey=<key>.
+	KeyInMetadata KeyCarrier = "metadata"
+	// KeyInName: a suffix derived from the key on the image name, where
+	// the cloud takes no metadata or cannot filter by it.
+	KeyInName KeyCarrier = "name suffix"
+)
+
+// Capabilities is what a driver's cloud can do. The reconcilers read it
+// instead of testing which provider they talk to.
+type Capabilities struct {
+	// ImagesPerCall is how many IDs one GetImages call reads; 0 means any
+	// number (a listing without an ID filter returns them all at once).
+	// The poller spreads reads over the poll interval in calls of this
+	// size, and reads everything together when it is 0.
+	ImagesPerCall int
+	// IdempotencyKey is where CreateImage records the request's key.
+	IdempotencyKey KeyCarrier
+	// ServerTasks: GetServer reports the task a server runs, so a queued
+	// image whose server runs no snapshot is known to be the orphan of a
+	// failed request (Nova registers the image before it checks the
+	// server). Clouds that report only a state cannot tell.
+	ServerTasks bool
+	// CreateChecksServer: createImage itself refuses a busy server (409
+	// naming the task), one whose state allows no image (409) and an
+	// unknown one (404), with the cloud's message, so no server read is
+	// needed before it. Where the refusal does not say as much, the
+	// server is read first.
+	CreateChecksServer bool
+	// Warnings about the Cloud's settings the driver accepted (a
+	// deprecated API version...), shown on the Cloud.
+	Warnings []string
 }
 
 // CreateImageRequest asks for an image of one server.
@@ -86,12 +155,19 @@ type Provider interface {
 	// Authenticate checks the credentials (and fetches a token where the
 	// cloud uses tokens). Cloud readiness is decided by it.
 	Authenticate(ctx context.Context) error
+	// Capabilities says what this cloud can do; it makes no call.
+	Capabilities() Capabilities
 	// GetServer returns the server, or an error of class NotFound.
 	GetServer(ctx context.Context, id string) (*Server, error)
 	// CreateImage starts a snapshot and returns the new image's ID.
 	CreateImage(ctx context.Context, req CreateImageRequest) (string, error)
 	// GetImage returns one image, or an error of class NotFound.
 	GetImage(ctx context.Context, id string) (*Image, error)
+	// GetImages reads the images of ids in one call of the cloud (at most
+	// Capabilities().ImagesPerCall of them; drivers without a batched
+	// read use GetEach). Images the cloud does not know are absent from
+	// the result.
+	GetImages(ctx context.Context, ids []string) (map[string]Image, error)
 	// FindImages returns the non-deleted images that an earlier CreateImage
 	// with the same idempotency key produced. It must not return images
 	// that carry a different key.
@@ -99,17 +175,6 @@ type Provider interface {
 	// DeleteImage deletes the image; an image that is already gone is not
 	// an error.
 	DeleteImage(ctx context.Context, id string) error
-}
-
-// BatchImageGetter is implemented by drivers whose cloud can return many
-// images in one call. Missing IDs are simply absent from the result.
-type BatchImageGetter interface {
-	GetImages(ctx context.Context, ids []string) (map[string]Image, error)
-	// ImagesPerCall is how many IDs one call of GetImages reads; 0 means
-	// any number (a listing without an ID filter returns them all at once).
-	// The poller spreads reads over the poll interval in calls of this
-	// size, and reads everything together when it is 0.
-	ImagesPerCall() int
 }
 
 // UniqueIDs drops empty and repeated IDs from a batched read's request,
@@ -145,18 +210,4 @@ func GetEach(ctx context.Context, get func(context.Context, string) (*Image, err
 		out[id] = *img
 	}
 	return nil
-}
-
-// ServerBusy reports whether a snapshot cannot start now because the server
-// is doing something else; the caller should wait, not fail.
-func (s *Server) ServerBusy() bool { return s.TaskState != "" }
-
-// Snapshottable reports whether the server's status allows createImage
-// (Nova: ACTIVE, SHUTOFF/STOPPED, PAUSED, SUSPENDED).
-func (s *Server) Snapshottable() bool {
-	switch s.Status {
-	case "ACTIVE", "SHUTOFF", "STOPPED", "PAUSED", "SUSPENDED":
-		return true
-	}
-	return false
 }

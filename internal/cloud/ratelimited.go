@@ -13,11 +13,7 @@ func RateLimit(p Provider, limiter *rate.Limiter) Provider {
 	if limiter == nil {
 		return p
 	}
-	rl := &rateLimited{next: p, limiter: limiter}
-	if b, ok := p.(BatchImageGetter); ok {
-		return &rateLimitedBatch{rateLimited: rl, batch: b}
-	}
-	return rl
+	return &rateLimited{next: p, limiter: limiter}
 }
 
 type rateLimited struct {
@@ -76,16 +72,11 @@ func (r *rateLimited) DeleteImage(ctx context.Context, id string) error {
 	return r.next.DeleteImage(ctx, id)
 }
 
-type rateLimitedBatch struct {
-	*rateLimited
-	batch BatchImageGetter
-}
+func (r *rateLimited) Capabilities() Capabilities { return r.next.Capabilities() }
 
-func (r *rateLimitedBatch) ImagesPerCall() int { return r.batch.ImagesPerCall() }
-
-func (r *rateLimitedBatch) GetImages(ctx context.Context, ids []string) (map[string]Image, error) {
+func (r *rateLimited) GetImages(ctx context.Context, ids []string) (map[string]Image, error) {
 	if err := r.wait(ctx, "getImages"); err != nil {
 		return nil, err
 	}
-	return r.batch.GetImages(ctx, ids)
+	return r.next.GetImages(ctx, ids)
 }

@@ -67,7 +67,7 @@ func (c *countingProvider) DeleteImage(context.Context, string) error {
 	c.note("deleteImage")
 	return nil
 }
-func (c *countingProvider) ImagesPerCall() int { return 7 }
+func (c *countingProvider) Capabilities() Capabilities { return Capabilities{ImagesPerCall: 7} }
 
 func (c *countingProvider) GetImages(context.Context, []string) (map[string]Image, error) {
 	c.note("getImages")
@@ -92,7 +92,7 @@ var ops = []struct {
 	}},
 	{"deleteImage", func(ctx context.Context, p Provider) error { return p.DeleteImage(ctx, "i") }},
 	{"getImages", func(ctx context.Context, p Provider) error {
-		_, err := p.(BatchImageGetter).GetImages(ctx, []string{"i"})
+		_, err := p.GetImages(ctx, []string{"i"})
 		return err
 	}},
 }
@@ -112,13 +112,12 @@ func wantRateLimited(t *testing.T, err error, op string) {
 func TestRateLimitEveryCallTakesAToken(t *testing.T) {
 	inner := &countingProvider{}
 	p := RateLimit(inner, hourlyLimiter(len(ops)))
-	if b, ok := p.(BatchImageGetter); !ok {
-		t.Fatal("the rate-limited provider lost GetImages")
-	} else if got := b.ImagesPerCall(); got != inner.ImagesPerCall() {
-		t.Fatalf("the rate-limited provider reads %d images per call, the driver %d", got, inner.ImagesPerCall())
+	want := inner.Capabilities().ImagesPerCall
+	if got := p.Capabilities().ImagesPerCall; got != want {
+		t.Fatalf("the rate-limited provider reads %d images per call, the driver %d", got, want)
 	}
-	if got := Instrument("x", p).(BatchImageGetter).ImagesPerCall(); got != inner.ImagesPerCall() {
-		t.Fatalf("the instrumented provider reads %d images per call, the driver %d", got, inner.ImagesPerCall())
+	if got := Instrument("x", p).Capabilities().ImagesPerCall; got != want {
+		t.Fatalf("the instrumented provider reads %d images per call, the driver %d", got, want)
 	}
 	for _, op := range ops {
 		if err := op.call(within(t, 0), p); err != nil {
@@ -212,8 +211,8 @@ func TestRateLimitCreateNotStarvedByPolls(t *testing.T) {
 	for _, queuedBefore := range []int{0, 3} {
 		inner := &countingProvider{}
 		lim := hourlyLimiter(1)
-		p := RateLimit(inner, lim).(BatchImageGetter)
-		prov := p.(Provider)
+		p := RateLimit(inner, lim)
+		prov := p
 		if _, err := p.GetImages(context.Background(), []string{"i"}); err != nil {
 			t.Fatal(err)
 		}

@@ -5,6 +5,7 @@ import (
 
 	imagesv1 "github.com/serverimage-operator/serverimage-operator/api/v1alpha1"
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
+	"github.com/serverimage-operator/serverimage-operator/internal/policy"
 )
 
 // Expect is what the driver must return for one cell when the fault
@@ -67,18 +68,18 @@ func transportKind(f Fault, op Op) string {
 // CellReaction is the reaction the per-operation table shows for one
 // cell: the context's reaction to the class, except where the operation
 // gives the class its own meaning.
-func CellReaction(f Fault, op Op) (Reaction, bool) {
+func CellReaction(f Fault, op Op) (policy.Reaction, bool) {
 	e := Expected(f, op)
 	if e.Class == "" {
-		return Reaction{}, false
+		return policy.Reaction{}, false
 	}
 	if op == OpGetImage && e.Class == cloud.ClassNotFound {
-		// The poller reads a 404 as "the image is gone" (pollImage):
-		// ImageFailed while it was being built, ImageMissing once Ready;
-		// never silently re-created.
-		return Reaction{Reason: imagesv1.ReasonImageFailed, Stalled: true, Retry: RetryNone}, true
+		// A 404 on one image's read is no failure but an answer: the image
+		// is gone (controllers: imageGone). ImageFailed while it was being
+		// built, ImageMissing once Ready; never silently re-created.
+		return policy.Reaction{Reason: imagesv1.ReasonImageFailed, Stalled: true, Retry: policy.RetryNone}, true
 	}
-	return React(ContextOf(op), e.Class), true
+	return policy.For(StepOf(op), e.Class), true
 }
 
 // Note is what else a reader needs to know about one cell.
@@ -94,13 +95,13 @@ func Note(f Fault, op Op) string {
 	case status == 404 && op == OpGetImage:
 		return "The image is gone: ImageFailed while building, ImageMissing (never re-created) once it was Ready."
 	case status == 404 && op == OpFindImages:
-		return "Reason reads ServerNotFound although the image list was not found (reasonFor does not look at the operation)."
+		return "The image list itself was not found: a wrong image endpoint."
 	case status == 404 && op == OpAuth:
 		return "A wrong auth_url or identity endpoint."
 	case status == 404:
 		return "The server does not exist (or is not visible to the project)."
 	case status == 409 && op == OpAuth:
-		return "Reason reads ServerBusy on the Cloud (reasonFor does not look at the operation)."
+		return "Keystone rarely answers 409; it is retried like a 5xx."
 	case status == 409 && (op == OpGetServer || op == OpCreate):
 		return "A 409 naming a task_state (or none) is Busy; one naming a vm_state is Conflict: ServerNotReady, Stalled, re-checked every 1 min."
 	case status == 413 || status == 429:

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
+	"github.com/serverimage-operator/serverimage-operator/internal/policy"
 )
 
 // Observed is what the driver returned for one cell in the test run.
@@ -32,14 +33,14 @@ type RetryAfterCase struct {
 func Render(cells []Observed, retryAfter []RetryAfterCase) string {
 	var b strings.Builder
 	b.WriteString(header)
-	b.WriteString("\n## Reactions by class and context\n\n")
+	b.WriteString("\n## Reactions by class and step\n\n")
 	b.WriteString(reactionsIntro)
-	b.WriteString("\n| Class | " + joinContexts() + " |\n")
-	b.WriteString("|---|" + strings.Repeat("---|", len(Contexts)) + "\n")
-	for _, class := range Classes {
+	b.WriteString("\n| Class | " + joinSteps() + " |\n")
+	b.WriteString("|---|" + strings.Repeat("---|", len(policy.Steps)) + "\n")
+	for _, class := range policy.Classes {
 		row := []string{"`" + string(class) + "`"}
-		for _, ctx := range Contexts {
-			row = append(row, describe(React(ctx, class)))
+		for _, step := range policy.Steps {
+			row = append(row, describe(policy.For(step, class)))
 		}
 		b.WriteString("| " + strings.Join(row, " | ") + " |\n")
 	}
@@ -74,9 +75,9 @@ func Render(cells []Observed, retryAfter []RetryAfterCase) string {
 	return b.String()
 }
 
-func joinContexts() string {
-	names := make([]string, 0, len(Contexts))
-	for _, c := range Contexts {
+func joinSteps() string {
+	names := make([]string, 0, len(policy.Steps))
+	for _, c := range policy.Steps {
 		names = append(names, string(c))
 	}
 	return strings.Join(names, " | ")
@@ -87,11 +88,11 @@ func title(op Op) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-func describe(r Reaction) string {
+func describe(r policy.Reaction) string {
 	return reasonText(r) + "; " + retryText(r)
 }
 
-func reasonText(r Reaction) string {
+func reasonText(r policy.Reaction) string {
 	state := "Reconciling"
 	if r.Stalled {
 		state = "Stalled"
@@ -99,24 +100,16 @@ func reasonText(r Reaction) string {
 	return "`" + r.Reason + "` (" + state + ")"
 }
 
-func retryText(r Reaction) string {
-	var s string
+func retryText(r policy.Reaction) string {
 	switch r.Retry {
-	case RetryBackoff:
-		s = "backoff 1 s → 5 min"
-	case RetryAfterOrBackoff:
-		s = "after the cloud's wait (+≤10 %), else backoff"
-	case RetryAfterAtLeast:
-		s = "backoff, or the cloud's wait if longer"
-	case RetryEvery:
-		s = "every " + minutes(r.Every)
-	case RetryNone:
-		s = "no: until the object, its Cloud or Secret changes"
+	case policy.RetryBackoff:
+		return "backoff 1 s → 5 min"
+	case policy.RetryAfter:
+		return "after the cloud's wait (+≤10 %), else backoff"
+	case policy.RetryEvery:
+		return "every " + minutes(r.Every)
 	}
-	if r.Poller {
-		s += "; the poller keeps reading"
-	}
-	return s
+	return "no: until the object, its Cloud or Secret changes"
 }
 
 func minutes(d time.Duration) string {
@@ -156,25 +149,30 @@ Columns: **Class** is the internal/cloud ErrorClass the driver returns;
 reason** is the reason of the object's ` + "`Ready=False`" + ` condition, with
 ` + "`Stalled`" + ` (a person must act) or ` + "`Reconciling`" + ` (the operator keeps
 trying); **Retries** is when the next attempt comes. Every change of the
-Ready condition is also an Event (Warning for failures). Backoff is per
-object, 1 s doubling to a 5 min cap with half of it random, reset by a
-success and by a restart.
+Ready condition is also an Event (Warning for failures). Backoff is the
+controller's workqueue rate limiter: per object, 1 s doubling to a 5 min
+cap with half of it random, under an overall bucket, reset by a success
+and by a restart.
 `
 
-const reactionsIntro = `What each reconciler does with a class. *Cloud check* is the Cloud's
-credential check (its ServerImages show ` + "`CloudNotReady`" + ` and are re-checked
-every 30 s or when the Cloud turns Ready); *create* covers the find by key,
-the server read and the create; *poll* is an object whose image is being
-built (a Ready object stays Ready while a drift check fails); *delete* is
+const reactionsIntro = `What the reconcilers do with a class at each step: internal/policy's
+table, rendered. *authenticate* is the Cloud's credential check (its
+ServerImages show ` + "`CloudNotReady`" + ` and are re-checked every 30 s or when the
+Cloud turns Ready); *find images*, *get server* and *create* are the steps
+of a create (the find runs only when a create may already have been sent,
+the server read only on clouds whose create does not say why it refuses);
+*import* reads the image of spec.import; *poll* is an object whose image is
+being built, which the poller keeps reading whatever the object shows (a
+Ready object stays Ready while a drift check fails); *delete* is
 deletionPolicy Delete, where the finalizer stays until the image is gone.
 `
 
 var opIntro = map[Op]string{
 	OpAuth:       "Keystone token request (`POST /v3/auth/tokens`); reaction: Cloud check.",
-	OpGetServer:  "Nova `GET /servers/{id}` before a create; reaction: create.",
+	OpGetServer:  "Nova `GET /servers/{id}`: before a create on clouds whose create does not say why it refuses, and to tell an orphan of a failed create from a slow one; reaction: get server.",
 	OpCreate:     "Nova `POST /servers/{id}/action` createImage; reaction: create.",
 	OpGetImage:   "Glance `GET /v2/images/{id}` (per-object polling, import, and the wait after a delete); reaction: poll. The default batched poll reads through the image list, the call of *find images*, with the same classes.",
-	OpFindImages: "Glance `GET /v2/images?serverimage_uid=…` before every create (and when deleting an object that recorded no ID); reaction: create.",
+	OpFindImages: "Glance `GET /v2/images?serverimage_uid=…` before a create that may already have been sent (and when deleting an object that recorded no ID); reaction: find images.",
 	OpDelete:     "Glance `DELETE /v2/images/{id}`; reaction: delete.",
 }
 

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
@@ -43,7 +42,7 @@ func (img imsImage) toImage(url string) cloud.Image {
 		ID:             img.ID,
 		Name:           img.Name,
 		Status:         img.Status,
-		Phase:          phaseOf(img.Status),
+		Phase:          cloud.GlancePhase(img.Status),
 		SizeBytes:      img.Size.v,
 		Checksum:       img.Checksum,
 		ServerID:       img.InstanceUUID,
@@ -52,19 +51,6 @@ func (img imsImage) toImage(url string) cloud.Image {
 		UpdatedAt:      parseTime(img.UpdatedAt),
 		URL:            url,
 	}
-}
-
-// phaseOf normalises an IMS status (queued, saving, active, killed,
-// deleted). Statuses this code does not know are pending: only known
-// failures are final.
-func phaseOf(status string) cloud.ImagePhase {
-	switch strings.ToLower(status) {
-	case "active":
-		return cloud.PhaseActive
-	case "killed", "deleted", "pending_delete", "deactivated":
-		return cloud.PhaseFailed
-	}
-	return cloud.PhasePending
 }
 
 var timeLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999", "2006-01-02 15:04:05"}

@@ -89,7 +89,7 @@ func TestLifecycleAgainstSimulator(t *testing.T) {
 				t.Fatal(err)
 			}
 			s, err := p.GetServer(ctx, srv.ID)
-			if err != nil || s.ID != srv.ID || s.Status != "ACTIVE" || s.ServerBusy() {
+			if err != nil || s.ID != srv.ID || s.Status != "ACTIVE" || s.Readiness != cloud.ServerIdle {
 				t.Fatalf("GetServer: %+v %v", s, err)
 			}
 			id, err := p.CreateImage(ctx, cloud.CreateImageRequest{ServerID: srv.ID, Name: "web", IdempotencyKey: testKey,
@@ -107,7 +107,7 @@ func TestLifecycleAgainstSimulator(t *testing.T) {
 				if img, err = p.GetImage(ctx, id); err != nil {
 					t.Fatal(err)
 				}
-				if img.Phase != cloud.PhasePending || time.Now().After(deadline) {
+				if !img.Phase.InProgress() || time.Now().After(deadline) {
 					break
 				}
 				time.Sleep(10 * time.Millisecond)

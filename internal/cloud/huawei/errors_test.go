@@ -76,14 +76,3 @@ func TestHTTPErrorClassification(t *testing.T) {
 		})
 	}
 }
-
-func TestPhaseOf(t *testing.T) {
-	for status, want := range map[string]cloud.ImagePhase{
-		"queued": cloud.PhasePending, "saving": cloud.PhasePending, "active": cloud.PhaseActive,
-		"killed": cloud.PhaseFailed, "deleted": cloud.PhaseFailed, "ACTIVE": cloud.PhaseActive, "something-new": cloud.PhasePending,
-	} {
-		if got := phaseOf(status); got != want {
-			t.Errorf("phaseOf(%q) = %s, want %s", status, got, want)
-		}
-	}
-}

@@ -34,7 +34,7 @@ func FuzzIMSImage(f *testing.F) {
 		_ = json.Unmarshal(body, &one)
 		for _, img := range append(list.Images, one) {
 			out := img.toImage("https://ims.example/v2/images/" + url.PathEscape(img.ID))
-			if p := out.Phase; p != cloud.PhasePending && p != cloud.PhaseActive && p != cloud.PhaseFailed {
+			if p := out.Phase; !p.InProgress() && p != cloud.PhaseActive && !p.Final() {
 				t.Fatalf("phase %q", p)
 			}
 			if out.ID != img.ID || out.Name != img.Name || out.IdempotencyKey != img.IdempotencyKey {

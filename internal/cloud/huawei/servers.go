@@ -54,9 +54,9 @@ func (p *Provider) GetServer(ctx context.Context, id string) (*cloud.Server, err
 	if body.Server.ID == "" {
 		return nil, malformed(opGetServer, "the server response has no server object")
 	}
-	out := &cloud.Server{ID: body.Server.ID, Status: body.Server.Status}
+	task := ""
 	if body.Server.TaskState != nil {
-		out.TaskState = *body.Server.TaskState
+		task = *body.Server.TaskState
 	}
-	return out, nil
+	return cloud.NovaServer(body.Server.ID, body.Server.Status, task), nil
 }

@@ -5,33 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
-
-	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
 )
-
-// glancePhase normalises a Glance v2 status. Statuses this code does not
-// know (a newer Glance) are pending: only known failures are final.
-func glancePhase(status string) cloud.ImagePhase {
-	switch strings.ToLower(status) {
-	case "active":
-		return cloud.PhaseActive
-	case "killed", "deleted", "pending_delete", "deactivated":
-		return cloud.PhaseFailed
-	}
-	return cloud.PhasePending
-}
-
-// novaPhase normalises a Nova images-proxy status. The proxy maps Glance's
-// uploading, importing and deactivated to UNKNOWN, so UNKNOWN is pending.
-func novaPhase(status string) cloud.ImagePhase {
-	switch strings.ToUpper(status) {
-	case "ACTIVE":
-		return cloud.PhaseActive
-	case "ERROR", "DELETED":
-		return cloud.PhaseFailed
-	}
-	return cloud.PhasePending
-}
 
 // timeLayouts: Glance and Nova send RFC 3339; older Nova and some proxies
 // omit the zone, which is then UTC.

@@ -62,8 +62,7 @@ type Provider struct {
 }
 
 var (
-	_ cloud.Provider         = (*Provider)(nil)
-	_ cloud.BatchImageGetter = (*Provider)(nil)
+	_ cloud.Provider = (*Provider)(nil)
 )
 
 // New builds a Provider from cfg without calling the cloud: clouds.yaml,
@@ -96,4 +95,12 @@ func New(_ context.Context, cfg cloud.Config) (cloud.Provider, error) {
 // Cloud changes.
 func invalid(op, msg string) *cloud.Error {
 	return &cloud.Error{Class: cloud.ClassInvalid, Op: op, Message: msg}
+}
+
+// Capabilities: Nova reports task states and answers createImage on a
+// busy or unsnapshottable server with 409 and the reason, and on an
+// unknown one with 404; Glance (or the Nova proxy) keeps image metadata,
+// which carries the idempotency key.
+func (p *Provider) Capabilities() cloud.Capabilities {
+	return cloud.Capabilities{ImagesPerCall: p.imagesPerCall(), IdempotencyKey: cloud.KeyInMetadata, ServerTasks: true, CreateChecksServer: true}
 }

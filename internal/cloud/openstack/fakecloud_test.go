@@ -152,7 +152,7 @@ func TestFakeCloudServerStates(t *testing.T) {
 	ctx := context.Background()
 
 	s, err := p.GetServer(ctx, busy.ID)
-	if err != nil || s.TaskState != "image_snapshot" || !s.ServerBusy() {
+	if err != nil || !strings.Contains(s.Status, "image_snapshot") || s.Readiness != cloud.ServerBusy {
 		t.Fatalf("GetServer = %+v, %v", s, err)
 	}
 	_, err = p.CreateImage(ctx, cloud.CreateImageRequest{ServerID: busy.ID, Name: "x"})
@@ -315,7 +315,7 @@ func TestFakeCloudBatchGet(t *testing.T) {
 		ids = append(ids, id)
 	}
 	c.ResetLedger()
-	got, err := p.(cloud.BatchImageGetter).GetImages(ctx, append(ids, "00000000-0000-0000-0000-000000000000"))
+	got, err := p.GetImages(ctx, append(ids, "00000000-0000-0000-0000-000000000000"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -349,7 +349,7 @@ func TestFakeCloudComputeImagesMode(t *testing.T) {
 	if err != nil || len(got) != 1 || got[0].ID != id {
 		t.Fatalf("found %+v, %v", got, err)
 	}
-	batch, err := p.(cloud.BatchImageGetter).GetImages(ctx, []string{id, "missing"})
+	batch, err := p.GetImages(ctx, []string{id, "missing"})
 	if err != nil || len(batch) != 1 {
 		t.Fatalf("batch %+v, %v", batch, err)
 	}
@@ -385,7 +385,7 @@ func TestFakeCloudBatchGetCostsOneCallPerBatch(t *testing.T) {
 		ids = append(ids, c.AddImage(fakecloud.Image{Name: "x", Status: "active"}).ID)
 	}
 	c.ResetLedger()
-	got, err := p.(cloud.BatchImageGetter).GetImages(context.Background(), ids)
+	got, err := p.GetImages(context.Background(), ids)
 	if err != nil {
 		t.Fatal(err)
 	}

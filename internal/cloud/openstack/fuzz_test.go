@@ -94,14 +94,15 @@ func FuzzNovaServer(f *testing.F) {
 		if json.Unmarshal(body, &b) != nil {
 			return
 		}
-		s := cloud.Server{ID: b.Server.ID, Status: b.Server.Status}
+		task := ""
 		if b.Server.TaskState != nil {
-			s.TaskState = *b.Server.TaskState
+			task = *b.Server.TaskState
 		}
-		// A server with a task is busy; busy and snapshottable are
-		// decided from these fields alone.
-		if (s.TaskState != "") != s.ServerBusy() {
-			t.Fatalf("task_state %q, busy %v", s.TaskState, s.ServerBusy())
+		s := cloud.NovaServer(b.Server.ID, b.Server.Status, task)
+		// A server with a task is busy; readiness is decided from these
+		// fields alone.
+		if (task != "") != (s.Readiness == cloud.ServerBusy) {
+			t.Fatalf("task_state %q, readiness %s", task, s.Readiness)
 		}
 	})
 }

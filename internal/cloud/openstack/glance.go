@@ -162,7 +162,7 @@ func (g glanceImage) toImage(glanceRoot string) cloud.Image {
 		ID:             g.ID,
 		Name:           g.Name,
 		Status:         g.Status,
-		Phase:          glancePhase(g.Status),
+		Phase:          cloud.GlancePhase(g.Status),
 		SizeBytes:      g.Size,
 		Checksum:       g.Checksum,
 		ServerID:       g.InstanceUUID,

@@ -82,9 +82,9 @@ func (p *Provider) DeleteImage(ctx context.Context, id string) error {
 	return err
 }
 
-// ImagesPerCall is the Glance list batch, or 1 through the Nova proxy,
+// imagesPerCall is the Glance list batch, or 1 through the Nova proxy,
 // which reads one image per call.
-func (p *Provider) ImagesPerCall() int {
+func (p *Provider) imagesPerCall() int {
 	if p.s.pollAPI == pollGlance {
 		return batchSize
 	}

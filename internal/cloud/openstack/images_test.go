@@ -23,13 +23,13 @@ func TestGetImageGlance(t *testing.T) {
 		status string
 		phase  cloud.ImagePhase
 	}{
-		{"queued", cloud.PhasePending},
+		{"queued", cloud.PhaseQueued},
 		{"saving", cloud.PhasePending},
 		{"uploading", cloud.PhasePending},
 		{"importing", cloud.PhasePending},
 		{"active", cloud.PhaseActive},
 		{"killed", cloud.PhaseFailed},
-		{"deleted", cloud.PhaseFailed},
+		{"deleted", cloud.PhaseDeleted},
 		{"pending_delete", cloud.PhaseFailed},
 		{"deactivated", cloud.PhaseFailed},
 		{"some_future_status", cloud.PhasePending},

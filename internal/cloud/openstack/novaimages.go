@@ -142,7 +142,7 @@ func (n novaImage) toImage() cloud.Image {
 		ID:             n.ID,
 		Name:           n.Name,
 		Status:         n.Status,
-		Phase:          novaPhase(n.Status),
+		Phase:          cloud.NovaImagePhase(n.Status),
 		Progress:       percent(n.Progress),
 		SizeBytes:      n.Size,
 		IdempotencyKey: metaString(n.Metadata, cloud.IdempotencyMetadataKey),

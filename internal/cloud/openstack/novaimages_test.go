@@ -70,7 +70,7 @@ func TestComputeImagesMode(t *testing.T) {
 		phase  cloud.ImagePhase
 	}{
 		{"ACTIVE", cloud.PhaseActive}, {"SAVING", cloud.PhasePending}, {"UNKNOWN", cloud.PhasePending},
-		{"ERROR", cloud.PhaseFailed}, {"DELETED", cloud.PhaseFailed},
+		{"ERROR", cloud.PhaseFailed}, {"DELETED", cloud.PhaseDeleted},
 	} {
 		setStatus(imgID, tt.status)
 		img, err := p.GetImage(ctx, imgID)

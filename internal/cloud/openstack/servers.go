@@ -38,11 +38,11 @@ func (p *Provider) GetServer(ctx context.Context, id string) (*cloud.Server, err
 	if srv.ID == "" {
 		return nil, malformed(opGetServer, "the server response has no server object")
 	}
-	out := &cloud.Server{ID: srv.ID, Status: srv.Status}
+	task := ""
 	if srv.TaskState != nil {
-		out.TaskState = *srv.TaskState
+		task = *srv.TaskState
 	}
-	return out, nil
+	return cloud.NovaServer(srv.ID, srv.Status, task), nil
 }
 
 // malformed is a 2xx answer the driver cannot use. It is transient: a

@@ -21,17 +21,17 @@ func TestGetServer(t *testing.T) {
 		{
 			name: "idle", status: 200,
 			body: `{"server":{"id":"srv1","status":"ACTIVE","OS-EXT-STS:task_state":null,"OS-EXT-STS:vm_state":"active","addresses":{},"flavor":{"id":"1"}}}`,
-			want: cloud.Server{ID: "srv1", Status: "ACTIVE"},
+			want: cloud.Server{ID: "srv1", Status: "ACTIVE", Readiness: cloud.ServerIdle},
 		},
 		{
 			name: "snapshotting", status: 200,
 			body: `{"server":{"id":"srv1","status":"ACTIVE","OS-EXT-STS:task_state":"image_snapshot"}}`,
-			want: cloud.Server{ID: "srv1", Status: "ACTIVE", TaskState: "image_snapshot"},
+			want: cloud.Server{ID: "srv1", Status: "ACTIVE (task_state image_snapshot)", Readiness: cloud.ServerBusy},
 		},
 		{
 			name: "no extension field", status: 200,
 			body: `{"server":{"id":"srv1","status":"SHUTOFF"}}`,
-			want: cloud.Server{ID: "srv1", Status: "SHUTOFF"},
+			want: cloud.Server{ID: "srv1", Status: "SHUTOFF", Readiness: cloud.ServerIdle},
 		},
 		{
 			name: "404", status: 404, wantClass: cloud.ClassNotFound, wantMsg: "Instance srv1 could not be found.",

@@ -16,11 +16,12 @@ const opGetImages = "getImages"
 // saves calls against the rate limit (GET 1000/min per account).
 const minBatch = 8
 
-var _ cloud.BatchImageGetter = (*Provider)(nil)
-
-// ImagesPerCall is 0: the listing has no ID filter, so one pass reads any
-// number of images, and the poller should read them all together.
-func (p *Provider) ImagesPerCall() int { return 0 }
+// Capabilities: the images listing has no ID filter, so one pass reads
+// any number of images (ImagesPerCall 0) and the poller reads them all
+// together. Servers report Nova's task states, and images keep metadata.
+func (p *Provider) Capabilities() cloud.Capabilities {
+	return cloud.Capabilities{ImagesPerCall: 0, IdempotencyKey: cloud.KeyInMetadata, ServerTasks: true}
+}
 
 // GetImages reads many images at once. IDs the cloud does not know are
 // absent from the result. An ID missing from the listing is confirmed

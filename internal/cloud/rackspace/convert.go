@@ -2,7 +2,6 @@ package rackspace
 
 import (
 	"math"
-	"strings"
 	"time"
 
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
@@ -32,27 +31,12 @@ type link struct {
 	Rel  string `json:"rel"`
 }
 
-// imagePhase normalises a Cloud Servers image status: ACTIVE, SAVING,
-// ERROR, DELETED, UNKNOWN. UNKNOWN is what the API shows for image
-// service states it has no name for (an upload still in flight among
-// them), so it is pending like any status this code does not know; only
-// known failures are final.
-func imagePhase(status string) cloud.ImagePhase {
-	switch strings.ToUpper(status) {
-	case "ACTIVE":
-		return cloud.PhaseActive
-	case "ERROR", "DELETED":
-		return cloud.PhaseFailed
-	}
-	return cloud.PhasePending
-}
-
 func (im image) toImage() cloud.Image {
 	out := cloud.Image{
 		ID:             im.ID,
 		Name:           im.Name,
 		Status:         im.Status,
-		Phase:          imagePhase(im.Status),
+		Phase:          cloud.NovaImagePhase(im.Status),
 		Progress:       percent(im.Progress),
 		SizeBytes:      im.Size,
 		IdempotencyKey: im.metaString(cloud.IdempotencyMetadataKey),

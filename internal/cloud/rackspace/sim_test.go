@@ -75,7 +75,7 @@ func TestSimulatorImageLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	s, err := p.GetServer(ctx, srv.ID)
-	if err != nil || s.ID != srv.ID || s.Status != "ACTIVE" || s.ServerBusy() || !s.Snapshottable() {
+	if err != nil || s.ID != srv.ID || s.Status != "ACTIVE" || s.Readiness != cloud.ServerIdle {
 		t.Fatalf("GetServer = %+v, %v", s, err)
 	}
 	id, err := p.CreateImage(ctx, cloud.CreateImageRequest{
@@ -98,7 +98,7 @@ func TestSimulatorImageLifecycle(t *testing.T) {
 		!strings.HasPrefix(img.URL, sim.RackspaceComputeURL("DFW")+"/images/") {
 		t.Errorf("saving image = %+v", img)
 	}
-	if s, _ := p.GetServer(ctx, srv.ID); !s.ServerBusy() {
+	if s, _ := p.GetServer(ctx, srv.ID); s.Readiness != cloud.ServerBusy {
 		t.Errorf("server not busy during the snapshot: %+v", s)
 	}
 	_, err = p.CreateImage(ctx, cloud.CreateImageRequest{ServerID: srv.ID, Name: "again", IdempotencyKey: "uid-2"})
@@ -164,7 +164,7 @@ func TestSimulatorImageStatuses(t *testing.T) {
 		{fakecloud.StatusSaving, "SAVING", cloud.PhasePending},
 		{fakecloud.StatusActive, "ACTIVE", cloud.PhaseActive},
 		{fakecloud.StatusKilled, "ERROR", cloud.PhaseFailed},
-		{fakecloud.StatusPendingDelete, "DELETED", cloud.PhaseFailed},
+		{fakecloud.StatusPendingDelete, "DELETED", cloud.PhaseDeleted},
 		// UNKNOWN covers image-service states without a name in this API,
 		// uploads among them: not terminal.
 		{fakecloud.StatusDeactivated, "UNKNOWN", cloud.PhasePending},

@@ -7,11 +7,13 @@ import (
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
 )
 
-var _ cloud.BatchImageGetter = (*Provider)(nil)
-
-// ImagesPerCall is 0: /v1/pending-images lists every image still being
-// built in one unpaged answer, however many the poller follows.
-func (p *Provider) ImagesPerCall() int { return 0 }
+// Capabilities: /v1/pending-images lists every image still being built
+// in one unpaged answer, however many the poller follows (ImagesPerCall
+// 0). The key rides on the image name (SCP images take no metadata), and
+// servers report states but no tasks.
+func (p *Provider) Capabilities() cloud.Capabilities {
+	return cloud.Capabilities{ImagesPerCall: 0, IdempotencyKey: cloud.KeyInName, Warnings: append([]string(nil), p.s.warnings...)}
+}
 
 // GetImages reads many images in one call while they are being built: SCP
 // has no ID filter on its image lists, but /v1/pending-images returns all

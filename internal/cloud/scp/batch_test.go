@@ -17,15 +17,15 @@ import (
 func TestGetImagesReadsBuildsInOneCall(t *testing.T) {
 	ctx := context.Background()
 	sim := newSim(t, fakecloud.Options{QueuedFor: time.Hour})
-	p := newSimProvider(t, sim).(cloud.BatchImageGetter)
-	if n := p.ImagesPerCall(); n != 0 {
+	p := newSimProvider(t, sim)
+	if n := p.Capabilities().ImagesPerCall; n != 0 {
 		t.Fatalf("ImagesPerCall %d, want 0 (one list covers any number)", n)
 	}
 	var ids []string
 	for i := range 12 {
 		srv := sim.AddServer(fakecloud.Server{})
 		key := fmt.Sprintf("3f2a9c1e-0000-4000-8000-%012d", i)
-		id, err := p.(cloud.Provider).CreateImage(ctx, cloud.CreateImageRequest{ServerID: srv.ID, Name: fmt.Sprintf("img-%d", i), IdempotencyKey: key})
+		id, err := p.CreateImage(ctx, cloud.CreateImageRequest{ServerID: srv.ID, Name: fmt.Sprintf("img-%d", i), IdempotencyKey: key})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -48,7 +48,7 @@ func TestGetImagesReadsBuildsInOneCall(t *testing.T) {
 		t.Errorf("the deleted image is in the result")
 	}
 	for _, id := range ids[2:] {
-		if img, ok := got[id]; !ok || img.Phase != cloud.PhasePending {
+		if img, ok := got[id]; !ok || !img.Phase.InProgress() {
 			t.Errorf("image %s still building: %+v (present %v)", id, img, ok)
 		}
 	}

@@ -80,11 +80,6 @@ func newProvider(cfg cloud.Config, now func() time.Time) (*Provider, error) {
 	}, nil
 }
 
-// Warnings are standing remarks about the configuration that do not stop
-// the Cloud from working, such as a deprecated API version. The Cloud
-// reconciler can show them as a condition.
-func (p *Provider) Warnings() []string { return append([]string(nil), p.s.warnings...) }
-
 // invalid is a local validation failure: terminal until the spec or the
 // Cloud changes, and no request was sent.
 func invalid(op, msg string) *cloud.Error {

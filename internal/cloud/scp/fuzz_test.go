@@ -43,7 +43,7 @@ func FuzzImage(f *testing.F) {
 		_ = json.Unmarshal(body, &one)
 		for _, img := range append(list.Images, one) {
 			out := img.toImage()
-			if p := out.Phase; p != cloud.PhasePending && p != cloud.PhaseActive && p != cloud.PhaseFailed {
+			if p := out.Phase; !p.InProgress() && p != cloud.PhaseActive && !p.Final() {
 				t.Fatalf("phase %q", p)
 			}
 			if out.SizeBytes != nil && *out.SizeBytes <= 0 {
@@ -64,10 +64,15 @@ func FuzzServer(f *testing.F) {
 			return
 		}
 		s := serverOf(srv.ID, *srv.State)
-		// Busy means "wait, then create": never also snapshottable now,
-		// and a state this driver does not know lets the cloud decide.
-		if s.ServerBusy() && s.Snapshottable() {
-			t.Fatalf("state %q is both busy and snapshottable", *srv.State)
+		// Every state maps to exactly one readiness, and the raw state is
+		// kept for messages.
+		switch s.Readiness {
+		case cloud.ServerIdle, cloud.ServerBusy, cloud.ServerCannotBeImaged:
+		default:
+			t.Fatalf("state %q has readiness %q", *srv.State, s.Readiness)
+		}
+		if s.Status != strings.ToUpper(strings.TrimSpace(*srv.State)) {
+			t.Fatalf("state %q shown as %q", *srv.State, s.Status)
 		}
 		if s.ID != srv.ID {
 			t.Fatal("the server ID changed on the way")

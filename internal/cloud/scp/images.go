@@ -170,10 +170,14 @@ func statusOf(img scpImage) string {
 func (img scpImage) toImage() cloud.Image {
 	status := statusOf(img)
 	out := cloud.Image{
-		ID:        img.ID,
-		Name:      img.Name,
-		Status:    status,
-		Phase:     phaseOf(status),
+		ID:     img.ID,
+		Name:   img.Name,
+		Status: status,
+		// SCP does not publish its image statuses; the image is Glance's
+		// underneath, so Glance's are used. "queued" is the first state of
+		// every snapshot and is not a failure (Samsung's Terraform provider
+		// treats it as one, which would fail every new image).
+		Phase:     cloud.GlancePhase(status),
 		ServerID:  img.InstanceUUID,
 		CreatedAt: parseTime(img.CreatedAt),
 		UpdatedAt: parseTime(img.UpdatedAt),
@@ -189,22 +193,6 @@ func (img scpImage) toImage() cloud.Image {
 		out.URL = *img.URL
 	}
 	return out
-}
-
-// phaseOf normalises an image status. SCP does not publish the values;
-// the image is Glance's underneath, so Glance's are used. "queued" is the
-// first state of every snapshot and is pending (Samsung's Terraform
-// provider treats it as an error, which would fail every new image).
-// Statuses not known here are pending: only known failures are final, and
-// spec.timeout bounds the wait.
-func phaseOf(status string) cloud.ImagePhase {
-	switch strings.ToLower(strings.TrimSpace(status)) {
-	case "active":
-		return cloud.PhaseActive
-	case "killed", "deleted", "pending_delete", "deactivated", "error":
-		return cloud.PhaseFailed
-	}
-	return cloud.PhasePending
 }
 
 // timeLayouts: the API examples carry a zone; Samsung's SDK also converts

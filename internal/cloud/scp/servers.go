@@ -26,10 +26,6 @@ type scpServer struct {
 // published; the names are Nova's server statuses (SCP's virtual server
 // runs on OpenStack) plus the -ING names of SCP's v1 console.
 var (
-	// snapshottableStates accept createImage.
-	snapshottableStates = map[string]bool{
-		"ACTIVE": true, "SHUTOFF": true, "STOPPED": true, "PAUSED": true, "SUSPENDED": true, "RUNNING": true,
-	}
 	// busyStates end on their own: wait, then create.
 	busyStates = map[string]bool{
 		"BUILD": true, "BUILDING": true, "CREATING": true, "REBOOT": true, "HARD_REBOOT": true,
@@ -63,24 +59,24 @@ func (p *Provider) GetServer(ctx context.Context, id string) (*cloud.Server, err
 	return serverOf(srv.ID, state), nil
 }
 
-// serverOf maps an SCP state onto the boundary's Server, whose
-// ServerBusy and Snapshottable the reconciler asks:
-//   - snapshottable states are passed through (RUNNING as ACTIVE);
-//   - busy states become a task state, so the reconciler waits;
-//   - refused states are passed through and are not snapshottable;
-//   - a state this driver does not know is reported as ACTIVE, so that
-//     createImage is tried and SCP's own answer (409 or 202) decides,
-//     rather than this guess. The raw state is lost in that case because
-//     cloud.Server has no field for it.
+// serverOf maps an SCP state onto the boundary's readiness:
+//   - snapshottable states (RUNNING, STOPPED...) are idle;
+//   - busy states (a transition under way) are busy, so the reconciler
+//     waits;
+//   - refused states cannot be imaged;
+//   - a state this driver does not know is idle, so that createImage is
+//     tried and SCP's own answer (409 or 202) decides rather than this
+//     guess.
+//
+// The raw state is kept for messages either way.
 func serverOf(id, state string) *cloud.Server {
 	s := strings.ToUpper(strings.TrimSpace(state))
+	out := &cloud.Server{ID: id, Status: s, Readiness: cloud.ServerIdle}
 	switch {
-	case s == "RUNNING":
-		return &cloud.Server{ID: id, Status: "ACTIVE"}
-	case snapshottableStates[s], refusedStates[s]:
-		return &cloud.Server{ID: id, Status: s}
+	case refusedStates[s]:
+		out.Readiness = cloud.ServerCannotBeImaged
 	case busyStates[s]:
-		return &cloud.Server{ID: id, Status: s, TaskState: strings.ToLower(s)}
+		out.Readiness = cloud.ServerBusy
 	}
-	return &cloud.Server{ID: id, Status: "ACTIVE"}
+	return out
 }

@@ -1,37 +1,41 @@
 package scp
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
+)
 
 func TestServerOf(t *testing.T) {
 	tests := []struct {
-		state         string
-		wantStatus    string
-		wantBusy      bool
-		wantSnapshots bool
+		state      string
+		wantStatus string
+		want       cloud.ServerReadiness
 	}{
-		{"ACTIVE", "ACTIVE", false, true},
-		{"active", "ACTIVE", false, true},
-		{"SHUTOFF", "SHUTOFF", false, true},
-		{"STOPPED", "STOPPED", false, true},
-		{"PAUSED", "PAUSED", false, true},
-		{"SUSPENDED", "SUSPENDED", false, true},
-		{"RUNNING", "ACTIVE", false, true},
-		{"REBOOT", "REBOOT", true, false},
-		{"RESIZE", "RESIZE", true, false},
-		{"BUILD", "BUILD", true, false},
-		{"STOPPING", "STOPPING", true, false},
-		{"ERROR", "ERROR", false, false},
-		{"SHELVED_OFFLOADED", "SHELVED_OFFLOADED", false, false},
-		{"VERIFY_RESIZE", "VERIFY_RESIZE", false, false},
-		{"TERMINATED", "TERMINATED", false, false},
-		// Unknown and missing states: let createImage's answer decide.
-		{"SOMETHING_NEW", "ACTIVE", false, true},
-		{"", "ACTIVE", false, true},
+		{"ACTIVE", "ACTIVE", cloud.ServerIdle},
+		{"active", "ACTIVE", cloud.ServerIdle},
+		{"SHUTOFF", "SHUTOFF", cloud.ServerIdle},
+		{"STOPPED", "STOPPED", cloud.ServerIdle},
+		{"PAUSED", "PAUSED", cloud.ServerIdle},
+		{"SUSPENDED", "SUSPENDED", cloud.ServerIdle},
+		{"RUNNING", "RUNNING", cloud.ServerIdle},
+		{"REBOOT", "REBOOT", cloud.ServerBusy},
+		{"RESIZE", "RESIZE", cloud.ServerBusy},
+		{"BUILD", "BUILD", cloud.ServerBusy},
+		{"STOPPING", "STOPPING", cloud.ServerBusy},
+		{"ERROR", "ERROR", cloud.ServerCannotBeImaged},
+		{"SHELVED_OFFLOADED", "SHELVED_OFFLOADED", cloud.ServerCannotBeImaged},
+		{"VERIFY_RESIZE", "VERIFY_RESIZE", cloud.ServerCannotBeImaged},
+		{"TERMINATED", "TERMINATED", cloud.ServerCannotBeImaged},
+		// Unknown and missing states: let createImage's answer decide,
+		// and keep the raw state for messages.
+		{"SOMETHING_NEW", "SOMETHING_NEW", cloud.ServerIdle},
+		{"", "", cloud.ServerIdle},
 	}
 	for _, tc := range tests {
 		s := serverOf("id", tc.state)
-		if s.Status != tc.wantStatus || s.ServerBusy() != tc.wantBusy || (!s.ServerBusy() && s.Snapshottable() != tc.wantSnapshots) {
-			t.Errorf("state %q: %+v busy=%v snapshottable=%v", tc.state, s, s.ServerBusy(), s.Snapshottable())
+		if s.Status != tc.wantStatus || s.Readiness != tc.want {
+			t.Errorf("state %q: %+v, want status %q readiness %s", tc.state, s, tc.wantStatus, tc.want)
 		}
 	}
 }

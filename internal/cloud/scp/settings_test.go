@@ -135,7 +135,7 @@ func TestProviderWarnings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w := p.Warnings(); len(w) != 1 || !strings.Contains(w[0], "virtualserver 1.0") {
+	if w := p.Capabilities().Warnings; len(w) != 1 || !strings.Contains(w[0], "virtualserver 1.0") {
 		t.Errorf("warnings %v", w)
 	}
 }

@@ -54,7 +54,7 @@ func TestSimulatorEndToEnd(t *testing.T) {
 		t.Fatalf("authenticate: %v", err)
 	}
 	s, err := p.GetServer(ctx, srv.ID)
-	if err != nil || s.ID != srv.ID || s.ServerBusy() || !s.Snapshottable() {
+	if err != nil || s.ID != srv.ID || s.Readiness != cloud.ServerIdle {
 		t.Fatalf("server %+v, %v", s, err)
 	}
 
@@ -68,7 +68,7 @@ func TestSimulatorEndToEnd(t *testing.T) {
 	}
 
 	img, err := p.GetImage(ctx, id)
-	if err != nil || img.Status != "queued" || img.Phase != cloud.PhasePending {
+	if err != nil || img.Status != "queued" || img.Phase != cloud.PhaseQueued {
 		t.Fatalf("new image %+v, %v (queued must be pending)", img, err)
 	}
 	// Found again by name while it is still being built (pending list).
@@ -242,7 +242,7 @@ func notSnapshottable(s *cloud.Server, err error) error {
 	if err != nil {
 		return err
 	}
-	if !s.Snapshottable() {
+	if s.Readiness == cloud.ServerCannotBeImaged {
 		return &cloud.Error{Class: cloud.ClassConflict, Op: opGetServer, Message: "server is " + s.Status}
 	}
 	return nil

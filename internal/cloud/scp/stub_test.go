@@ -149,7 +149,7 @@ func TestGetImageStatuses(t *testing.T) {
 		status    string
 		wantPhase cloud.ImagePhase
 	}{
-		{`"queued"`, cloud.PhasePending},
+		{`"queued"`, cloud.PhaseQueued},
 		{`"saving"`, cloud.PhasePending},
 		{`"uploading"`, cloud.PhasePending},
 		{`"importing"`, cloud.PhasePending},
@@ -158,7 +158,7 @@ func TestGetImageStatuses(t *testing.T) {
 		{`"active"`, cloud.PhaseActive},
 		{`"ACTIVE"`, cloud.PhaseActive},
 		{`"killed"`, cloud.PhaseFailed},
-		{`"deleted"`, cloud.PhaseFailed},
+		{`"deleted"`, cloud.PhaseDeleted},
 		{`"pending_delete"`, cloud.PhaseFailed},
 		{`"deactivated"`, cloud.PhaseFailed},
 		{`"error"`, cloud.PhaseFailed},
