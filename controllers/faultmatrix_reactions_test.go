@@ -185,7 +185,9 @@ func (f *failingProvider) Authenticate(context.Context) error { return f.err }
 func (f *failingProvider) Capabilities() cloud.Capabilities {
 	return cloud.Capabilities{ImagesPerCall: 1, IdempotencyKey: cloud.KeyInMetadata, ServerTasks: true}
 }
-func (f *failingProvider) GetServer(context.Context, string) (*cloud.Server, error) { return nil, f.err }
+func (f *failingProvider) GetServer(context.Context, string) (*cloud.Server, error) {
+	return nil, f.err
+}
 func (f *failingProvider) CreateImage(context.Context, cloud.CreateImageRequest) (string, error) {
 	return "", f.err
 }
