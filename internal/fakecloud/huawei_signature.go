@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -82,8 +83,35 @@ func huaweiEscape(s string) string {
 	return b.String()
 }
 
+// huaweiQueryPairs decodes the query as it arrived, pair by pair, by
+// RFC 3986 rules: %XX is decoded, '+' stays a plus. Huawei's clients
+// never send '+' for a space (the SDK writes %20, the gateway sample sends
+// the canonical query itself); reading '+' as a literal plus makes a
+// client that does fail here, instead of depending on how a real gateway
+// happens to read it. A key without '=' has an empty value.
+func huaweiQueryPairs(raw string) ([][2]string, error) {
+	var pairs [][2]string
+	for _, piece := range strings.Split(raw, "&") {
+		if piece == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(piece, "=")
+		dk, err := url.PathUnescape(k)
+		if err != nil {
+			return pairs, fmt.Errorf("query key %q: %w", k, err)
+		}
+		dv, err := url.PathUnescape(v)
+		if err != nil {
+			return pairs, fmt.Errorf("query value %q: %w", v, err)
+		}
+		pairs = append(pairs, [2]string{dk, dv})
+	}
+	return pairs, nil
+}
+
 // huaweiCanonicalRequest rebuilds the canonical request of r from the
-// headers the client says it signed.
+// headers the client says it signed. A query piece that does not decode is
+// left out; verifyHuaweiSignature has refused such a request already.
 func huaweiCanonicalRequest(r *http.Request, signed []string, bodyHash string) string {
 	var uri []string
 	for _, seg := range strings.Split(r.URL.Path, "/") {
@@ -93,24 +121,20 @@ func huaweiCanonicalRequest(r *http.Request, signed []string, bodyHash string) s
 	if !strings.HasSuffix(path, "/") {
 		path += "/"
 	}
-	type pair struct{ k, v string }
-	var pairs []pair
-	for k, vs := range r.URL.Query() {
-		for _, v := range vs {
-			pairs = append(pairs, pair{huaweiEscape(k), huaweiEscape(v)})
-		}
-	}
-	// By escaped key, then by escaped value. Sorting the joined "k=v"
-	// strings would not do: '-', '.', '%' and digits sort before '='.
-	slices.SortFunc(pairs, func(a, b pair) int {
-		if c := strings.Compare(a.k, b.k); c != 0 {
+	pairs, _ := huaweiQueryPairs(r.URL.RawQuery)
+	// By raw key, then by raw value, escaping only afterwards, as Huawei's
+	// SDK signer and gateway sample order them. Sorting the escaped forms,
+	// or the joined "k=v" strings, orders differently ('%' sorts before
+	// digits and letters, '=' after '-' and '.').
+	slices.SortFunc(pairs, func(a, b [2]string) int {
+		if c := strings.Compare(a[0], b[0]); c != 0 {
 			return c
 		}
-		return strings.Compare(a.v, b.v)
+		return strings.Compare(a[1], b[1])
 	})
 	query := make([]string, 0, len(pairs))
 	for _, p := range pairs {
-		query = append(query, p.k+"="+p.v)
+		query = append(query, huaweiEscape(p[0])+"="+huaweiEscape(p[1]))
 	}
 	var headers strings.Builder
 	for _, name := range signed {
@@ -133,6 +157,9 @@ func verifyHuaweiSignature(r *http.Request, h huaweiAuthHeader, body []byte, sec
 	}
 	if skew := now.Sub(t); skew > huaweiMaxSkew || skew < -huaweiMaxSkew {
 		return errSigExpired
+	}
+	if _, err := huaweiQueryPairs(r.URL.RawQuery); err != nil {
+		return fmt.Errorf("%w: %w", errSigMismatch, err)
 	}
 	bodyHash := r.Header.Get("X-Sdk-Content-Sha256")
 	if bodyHash != huaweiUnsignedPayload {

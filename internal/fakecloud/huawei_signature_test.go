@@ -12,8 +12,9 @@ import (
 
 // huaweiVector is a request with its expected canonical form and
 // signature, computed once by internal/cloud/huawei/testdata/
-// signature_vectors.py (Python hashlib/hmac, written from the algorithm's
-// description, sharing no code with this package) and pasted here.
+// signature_vectors.py (Python hashlib/hmac, written from the algorithm as
+// Huawei's SDK signer and gateway sample apply it, sharing no code with
+// this package) and pasted here.
 type huaweiVector struct {
 	name, method, target string
 	headers              map[string]string
@@ -31,7 +32,7 @@ var huaweiVectors = []huaweiVector{
 	{
 		name:   "list with repeated, escaped query values",
 		method: "GET",
-		target: "https://ims.cn-north-4.myhuaweicloud.com/v2/cloudimages?__imagetype=private&name=web+golden~%C3%A9-1a2b3c4d&limit=1&name=a%2Bb",
+		target: "https://ims.cn-north-4.myhuaweicloud.com/v2/cloudimages?__imagetype=private&name=web%20golden~%C3%A9-1a2b3c4d&limit=1&name=a%2Bb",
 		headers: map[string]string{"Content-Type": "application/json", "X-Project-Id": "0a1b2c3d4e5f60718293a4b5c6d7e8f9",
 			"X-Sdk-Date": "20260716T101112Z"},
 		canonical: "GET\n/v2/cloudimages/\n__imagetype=private&limit=1&name=a%2Bb&name=web%20golden~%C3%A9-1a2b3c4d\n" +
@@ -50,6 +51,26 @@ var huaweiVectors = []huaweiVector{
 			"content-type:application/json\nhost:ecs.cn-north-4.myhuaweicloud.com\nx-project-id:0a1b2c3d4e5f60718293a4b5c6d7e8f9\nx-sdk-date:20260716T235959Z\nx-security-token:tmp-token-AbC/+=\n\n" +
 			"content-type;host;x-project-id;x-sdk-date;x-security-token\n0efde81c6bcc1595e1b2705af6d99ef09ec611848164f9d3ad161943f951c3a3",
 		authorization: "SDK-HMAC-SHA256 Access=HPUAEXAMPLE7AK2026QX, SignedHeaders=content-type;host;x-project-id;x-sdk-date;x-security-token, Signature=64bfbfe4e9c3969663c513ab6c5118dc42cc0dca9e86c0e9a028260495c87aed",
+	},
+	{
+		name:    "keys and values whose raw and escaped orders differ, in scrambled wire order",
+		method:  "GET",
+		target:  "https://ims.cn-north-4.myhuaweicloud.com/v2/cloudimages?name=%C3%A9&name=a&name=a0&name=a%3A&Name=Z&k%3A=1&k0=2",
+		headers: map[string]string{"X-Project-Id": "0a1b2c3d4e5f60718293a4b5c6d7e8f9", "X-Sdk-Date": "20260716T101112Z"},
+		canonical: "GET\n/v2/cloudimages/\nName=Z&k0=2&k%3A=1&name=a&name=a0&name=a%3A&name=%C3%A9\n" +
+			"host:ims.cn-north-4.myhuaweicloud.com\nx-project-id:0a1b2c3d4e5f60718293a4b5c6d7e8f9\nx-sdk-date:20260716T101112Z\n\n" +
+			"host;x-project-id;x-sdk-date\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+		authorization: "SDK-HMAC-SHA256 Access=HPUAEXAMPLE7AK2026QX, SignedHeaders=host;x-project-id;x-sdk-date, Signature=757f66a47c90f39b4ae64defe6c269ca5d9d515c98997a5495c5d7001dfed981",
+	},
+	{
+		name:    "spaces and a plus in an image name, as the SDK sends them",
+		method:  "GET",
+		target:  "https://ims.cn-north-4.myhuaweicloud.com/v2/cloudimages?__imagetype=private&name=web%20golden%2B1%20image-1a2b3c4d",
+		headers: map[string]string{"X-Project-Id": "0a1b2c3d4e5f60718293a4b5c6d7e8f9", "X-Sdk-Date": "20260716T101112Z"},
+		canonical: "GET\n/v2/cloudimages/\n__imagetype=private&name=web%20golden%2B1%20image-1a2b3c4d\n" +
+			"host:ims.cn-north-4.myhuaweicloud.com\nx-project-id:0a1b2c3d4e5f60718293a4b5c6d7e8f9\nx-sdk-date:20260716T101112Z\n\n" +
+			"host;x-project-id;x-sdk-date\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+		authorization: "SDK-HMAC-SHA256 Access=HPUAEXAMPLE7AK2026QX, SignedHeaders=host;x-project-id;x-sdk-date, Signature=702c87d0da47d2cdb4fe03ee5c3ac716078530e97cc35a9a2229d353e73ece97",
 	},
 	{
 		name:          "path segments needing escapes, host with port",
@@ -128,6 +149,43 @@ func TestHuaweiVerifierRefusals(t *testing.T) {
 				t.Fatal(err)
 			}
 			if err := verifyHuaweiSignature(r, h, []byte(body), vecSK, now); !errors.Is(err, tc.want) {
+				t.Errorf("got %v, want %v", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestHuaweiVerifierRefusesAQueryOtherThanTheSignedOne sends the vectors'
+// signed requests with the query written differently on the wire: a space
+// as '+' (what url.Values.Encode writes) or a value changed. Only an
+// encoding that decodes to the same pairs, such as another order, passes.
+func TestHuaweiVerifierRefusesAQueryOtherThanTheSignedOne(t *testing.T) {
+	list, spaces := huaweiVectors[0], huaweiVectors[3]
+	cases := []struct {
+		name   string
+		v      huaweiVector
+		target string
+		want   error
+	}{
+		{"space sent as +", spaces, strings.ReplaceAll(spaces.target, "%20", "+"), errSigMismatch},
+		{"space sent as + in the list vector", list, strings.Replace(list.target, "web%20golden", "web+golden", 1), errSigMismatch},
+		{"value changed", list, strings.Replace(list.target, "limit=1", "limit=2", 1), errSigMismatch},
+		{"undecodable escape", list, list.target + "&x=%zz", errSigMismatch},
+		{"another order, same pairs", list, strings.Replace(list.target, "__imagetype=private&", "", 1) + "&__imagetype=private", nil},
+		{"lower-case hex, same pairs", list, strings.Replace(list.target, "%C3%A9", "%c3%a9", 1), nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := httptest.NewRequest(tc.v.method, tc.target, strings.NewReader(tc.v.body))
+			for k, val := range tc.v.headers {
+				r.Header.Set(k, val)
+			}
+			h, err := parseHuaweiAuthorization(tc.v.authorization)
+			if err != nil {
+				t.Fatal(err)
+			}
+			date, _ := time.Parse(huaweiDateLayout, tc.v.headers["X-Sdk-Date"])
+			if err := verifyHuaweiSignature(r, h, []byte(tc.v.body), vecSK, date); !errors.Is(err, tc.want) {
 				t.Errorf("got %v, want %v", err, tc.want)
 			}
 		})

@@ -43,6 +43,9 @@ func init() {
 func (c *Cloud) SCPURL() string { return c.url + scpPrefix + scpService }
 
 func (c *Cloud) scpRoutes(w http.ResponseWriter, r *http.Request, rest string) {
+	if c.scpCatalogRoute(w, r, rest) {
+		return
+	}
 	rest, ok := strings.CutPrefix(rest, scpService+"/v1/")
 	var segs []string
 	if ok {

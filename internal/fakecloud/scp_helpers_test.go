@@ -13,7 +13,8 @@ import (
 // scpReq is one SCP request as a test wants it signed. The zero value is
 // a correctly signed request with the simulator's keys.
 type scpReq struct {
-	method, path string // path below SCPURL(), e.g. "/v1/images?limit=1"
+	method, path string // path below base, e.g. "/v1/images?limit=1"
+	base         string // default SCPURL()
 	body         any
 	accessKey    string // default: the simulator's
 	secretKey    string // default: the simulator's
@@ -54,7 +55,10 @@ func scpSend(c *Cloud, r scpReq) (resp, error) {
 	if r.at.IsZero() {
 		r.at = time.Now()
 	}
-	u := c.SCPURL() + r.path
+	if r.base == "" {
+		r.base = c.SCPURL()
+	}
+	u := r.base + r.path
 	var rd io.Reader
 	if r.body != nil {
 		b, _ := json.Marshal(r.body)

@@ -1,6 +1,7 @@
 package fakecloud
 
 import (
+	"encoding/json"
 	"net/http"
 	"slices"
 	"strings"
@@ -162,5 +163,48 @@ func TestSCPUnknownPath(t *testing.T) {
 	}
 	if n := c.Calls(OpOther); n != 2 {
 		t.Errorf("unknown paths counted as %d other calls", n)
+	}
+}
+
+// TestSCPEndpointCatalog: the catalog is signed like the API, lists the
+// virtual server front for SCPRegion among decoys, and the other region's
+// entry leads nowhere.
+func TestSCPEndpointCatalog(t *testing.T) {
+	c := newTestCloud(t, Options{})
+	r := scpDo(t, c, scpReq{base: c.SCPAuthURL(), path: "/endpoints", accountID: "acct-42"})
+	if r.status != 200 {
+		t.Fatalf("catalog: %d %s", r.status, r.raw)
+	}
+	var cat struct {
+		Endpoints []struct {
+			Region      string `json:"region"`
+			ServiceType string `json:"service_type"`
+			ServiceName string `json:"service_name"`
+			URL         string `json:"url"`
+		} `json:"endpoints"`
+	}
+	if err := json.Unmarshal(r.raw, &cat); err != nil {
+		t.Fatal(err)
+	}
+	var here, elsewhere string
+	for _, e := range cat.Endpoints {
+		switch {
+		case e.ServiceType == "scp-virtualserver" && e.Region == c.SCPRegion():
+			here = e.URL
+		case e.ServiceType == "scp-virtualserver":
+			elsewhere = e.URL
+		}
+	}
+	if here != c.SCPURL() || elsewhere == "" || len(cat.Endpoints) < 3 {
+		t.Fatalf("catalog %s", r.raw)
+	}
+	if r := scpDo(t, c, scpReq{base: elsewhere, path: "/v1/images"}); r.status != 404 {
+		t.Errorf("the other region's endpoint answered %d %s", r.status, r.raw)
+	}
+	if r := scpDo(t, c, scpReq{base: c.SCPAuthURL(), path: "/endpoints", unsigned: true}); r.status != 404 {
+		t.Errorf("unsigned catalog read: %d %s", r.status, r.raw)
+	}
+	if r := scpDo(t, c, scpReq{base: c.SCPAuthURL(), path: "/endpoints", secretKey: "wrong-secret"}); r.status != 401 {
+		t.Errorf("catalog read with a wrong key: %d %s", r.status, r.raw)
 	}
 }

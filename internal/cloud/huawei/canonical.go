@@ -4,14 +4,14 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"net/url"
 	"sort"
 	"strings"
 )
 
-// The canonical forms below follow the SDK-HMAC-SHA256 description in
-// cloud-apis.md §5. They are pure functions of the request so that the
-// test vectors (computed independently, see signer_test.go) pin them down.
+// The canonical forms below follow SDK-HMAC-SHA256 as Huawei's Go SDK
+// signer (core/auth/signer) and its API gateway signing sample compute it.
+// They are pure functions of the request so that the test vectors
+// (computed independently, see signer_test.go) pin them down.
 
 // signAlgorithm names the scheme in the Authorization header and is the
 // first line of the string to sign.
@@ -59,34 +59,6 @@ func canonicalURI(path string) string {
 	return u
 }
 
-// canonicalQuery sorts the escaped keys and, per key, the escaped values.
-// It works on decoded values, so how the client happened to encode the
-// query on the wire ('+' or %20) does not change the signature. The SDK
-// also lower-cases keys; every key this driver sends is lower-case already.
-func canonicalQuery(q url.Values) string {
-	escaped := make(map[string][]string, len(q))
-	keys := make([]string, 0, len(q))
-	for k, vs := range q {
-		ek := escape(k)
-		if _, seen := escaped[ek]; !seen {
-			keys = append(keys, ek)
-		}
-		for _, v := range vs {
-			escaped[ek] = append(escaped[ek], escape(v))
-		}
-	}
-	sort.Strings(keys)
-	var parts []string
-	for _, k := range keys {
-		vs := escaped[k]
-		sort.Strings(vs)
-		for _, v := range vs {
-			parts = append(parts, k+"="+v)
-		}
-	}
-	return strings.Join(parts, "&")
-}
-
 // canonicalHeaders renders the signed headers ("name:value\n" each, names
 // lower-case and sorted) and their ";"-joined list. values is keyed by
 // lower-case name.
@@ -106,15 +78,16 @@ func canonicalHeaders(values map[string]string) (block, signed string) {
 	return b.String(), strings.Join(names, ";")
 }
 
-// canonicalRequest joins the parts with newlines. The header block ends in
-// "\n" itself, so an empty line separates it from the signed header list.
-func canonicalRequest(method, path string, query url.Values, headers map[string]string, body []byte) (string, string) {
+// canonicalRequest joins the parts with newlines; query is already in
+// canonical form (canonicalQuery). The header block ends in "\n" itself,
+// so an empty line separates it from the signed header list.
+func canonicalRequest(method, path, query string, headers map[string]string, body []byte) (string, string) {
 	block, signed := canonicalHeaders(headers)
 	sum := sha256.Sum256(body)
 	return strings.Join([]string{
 		method,
 		canonicalURI(path),
-		canonicalQuery(query),
+		query,
 		block,
 		signed,
 		hex.EncodeToString(sum[:]),

@@ -49,7 +49,9 @@ func (p *Provider) do(ctx context.Context, r request) (*reply, error) {
 	}
 	target := r.url
 	if len(r.query) > 0 {
-		target += "?" + r.query.Encode()
+		// The signer rewrites the query into this form anyway; building it
+		// here keeps the URL in errors and logs equal to the one sent.
+		target += "?" + canonicalQuery(r.query)
 	}
 	for attempt := 0; ; attempt++ {
 		req, err := http.NewRequestWithContext(ctx, r.method, target, bytesOrNil(payload))

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -390,5 +391,45 @@ func TestFindImagesFollowsNextLinks(t *testing.T) {
 	}
 	if len(queries) != 2 || !strings.Contains(queries[1], "marker=i1") {
 		t.Errorf("queries %v", queries)
+	}
+}
+
+// queryRecorder is the base transport: it keeps the raw query of every
+// request the signer passed on.
+type queryRecorder struct {
+	next    http.RoundTripper
+	queries []string
+}
+
+func (q *queryRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
+	q.queries = append(q.queries, r.URL.RawQuery)
+	return q.next.RoundTrip(r)
+}
+
+// TestImageNameWithSpacesIsSentAsSigned looks an image up by a name with
+// spaces, a plus and a non-ASCII letter. The simulator's gateway reads the
+// query by RFC 3986 rules ('+' is a plus), so a space sent as '+' after
+// being signed as %20 is refused there as a signature mismatch.
+func TestImageNameWithSpacesIsSentAsSigned(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	sim := newSim(t)
+	cfg := akskConfig(sim)
+	rec := &queryRecorder{next: http.DefaultTransport}
+	cfg.Transport = rec
+	p := newProvider(t, cfg)
+	srv := sim.AddServer(fakecloud.Server{})
+	const name = "web golden+1 é"
+	id, err := p.CreateImage(ctx, cloud.CreateImageRequest{ServerID: srv.ID, Name: name, IdempotencyKey: testKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found, err := p.FindImages(ctx, cloud.FindImagesQuery{ServerID: srv.ID, Name: name, IdempotencyKey: testKey})
+	if err != nil || len(found) != 1 || found[0].ID != id {
+		t.Fatalf("FindImages: %+v %v (want %s)", found, err, id)
+	}
+	want := "__imagetype=private&name=web%20golden%2B1%20%C3%A9-1a2b3c4d"
+	if !slices.Contains(rec.queries, want) {
+		t.Errorf("queries sent %q, want one to be %q", rec.queries, want)
 	}
 }

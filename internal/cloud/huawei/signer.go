@@ -55,7 +55,8 @@ func (s *signer) RoundTrip(req *http.Request) (*http.Response, error) {
 	return s.next.RoundTrip(out)
 }
 
-// sign adds X-Sdk-Date, X-Project-Id, X-Security-Token and Authorization.
+// sign adds X-Sdk-Date, X-Project-Id, X-Security-Token and Authorization,
+// and rewrites the query into its canonical form.
 // Signed are host and x-sdk-date always, and content-type, x-project-id and
 // x-security-token when present: the gateway requires x-sdk-date and
 // verifies whatever SignedHeaders lists.
@@ -78,7 +79,11 @@ func (s *signer) sign(req *http.Request, body []byte, now time.Time) {
 			signed[strings.ToLower(name)] = v
 		}
 	}
-	canonical, names := canonicalRequest(req.Method, req.URL.Path, req.URL.Query(), signed, body)
+	// The query is sent exactly as signed, whatever encoding the caller
+	// used ('+' or %20 for a space, any order), as the gateway sample does.
+	query := canonicalQuery(req.URL.Query())
+	req.URL.RawQuery = query
+	canonical, names := canonicalRequest(req.Method, req.URL.Path, query, signed, body)
 	req.Header.Set("Authorization", authorization(s.accessKey, names, signature(s.secretKey, stringToSign(canonical, date))))
 }
 

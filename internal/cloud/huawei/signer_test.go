@@ -11,11 +11,13 @@ import (
 )
 
 // The vectors below were computed once by testdata/signature_vectors.py, a
-// Python implementation of SDK-HMAC-SHA256 written from the algorithm's
-// description with hashlib/hmac only (no shared code with this package),
-// and pasted here. They pin the escaping, the sorting, the trailing slash
-// of the canonical URI, the empty line before SignedHeaders and the body
-// hash; the simulator's verifier is pinned to the same vectors.
+// Python implementation of SDK-HMAC-SHA256 written with hashlib/hmac only
+// (no shared code with this package) from the algorithm as Huawei's Go SDK
+// signer and API gateway signing sample apply it, and pasted here. They
+// pin the escaping, the sorting (raw keys and values, escaped afterwards;
+// repeated keys; non-ASCII; spaces), the trailing slash of the canonical
+// URI, the empty line before SignedHeaders and the body hash; the
+// simulator's verifier is pinned to the same vectors.
 const (
 	vecAK      = "HPUAEXAMPLE7AK2026QX"
 	vecSK      = "exAmpleSecretKeyForTests0123456789abcdEF"
@@ -64,6 +66,35 @@ var vectors = []vector{
 		authorization: "SDK-HMAC-SHA256 Access=HPUAEXAMPLE7AK2026QX, SignedHeaders=content-type;host;x-project-id;x-sdk-date;x-security-token, Signature=64bfbfe4e9c3969663c513ab6c5118dc42cc0dca9e86c0e9a028260495c87aed",
 	},
 	{
+		// Raw order and escaped order differ for both keys ("k0" < "k:"
+		// but "k%3A" < "k0") and values ("a0" < "a:" < "é" but "%C3%A9" <
+		// "a" < "a%3A" < "a0"); keys keep their case ("Name" and "name"
+		// are two keys). The wire order here is deliberately scrambled.
+		name:    "GET with keys and values whose raw and escaped orders differ",
+		method:  "GET",
+		target:  "https://ims.cn-north-4.myhuaweicloud.com/v2/cloudimages?name=%C3%A9&name=a&name=a0&name=a%3A&Name=Z&k%3A=1&k0=2",
+		project: vecProject, date: "20260716T101112Z",
+		canonical: "GET\n/v2/cloudimages/\nName=Z&k0=2&k%3A=1&name=a&name=a0&name=a%3A&name=%C3%A9\n" +
+			"host:ims.cn-north-4.myhuaweicloud.com\nx-project-id:0a1b2c3d4e5f60718293a4b5c6d7e8f9\nx-sdk-date:20260716T101112Z\n\n" +
+			"host;x-project-id;x-sdk-date\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+		stringToSign:  "SDK-HMAC-SHA256\n20260716T101112Z\n3d8093763111fb63991b3a8482f932c59f21d627c25a5d8d9da8b77aca26288c",
+		authorization: "SDK-HMAC-SHA256 Access=HPUAEXAMPLE7AK2026QX, SignedHeaders=host;x-project-id;x-sdk-date, Signature=757f66a47c90f39b4ae64defe6c269ca5d9d515c98997a5495c5d7001dfed981",
+	},
+	{
+		// An image name with spaces and a plus, handed to the signer the
+		// way url.Values.Encode writes it: the spaces must be signed and
+		// sent as %20, the plus as %2B.
+		name:    "GET with spaces and a plus in an image name",
+		method:  "GET",
+		target:  "https://ims.cn-north-4.myhuaweicloud.com/v2/cloudimages?name=web+golden%2B1+image-1a2b3c4d&__imagetype=private",
+		project: vecProject, date: "20260716T101112Z",
+		canonical: "GET\n/v2/cloudimages/\n__imagetype=private&name=web%20golden%2B1%20image-1a2b3c4d\n" +
+			"host:ims.cn-north-4.myhuaweicloud.com\nx-project-id:0a1b2c3d4e5f60718293a4b5c6d7e8f9\nx-sdk-date:20260716T101112Z\n\n" +
+			"host;x-project-id;x-sdk-date\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+		stringToSign:  "SDK-HMAC-SHA256\n20260716T101112Z\n203b4951d162f96bb05180a20f467c9213cca07f26572405f198df27331f454a",
+		authorization: "SDK-HMAC-SHA256 Access=HPUAEXAMPLE7AK2026QX, SignedHeaders=host;x-project-id;x-sdk-date, Signature=702c87d0da47d2cdb4fe03ee5c3ac716078530e97cc35a9a2229d353e73ece97",
+	},
+	{
 		name:          "DELETE with path segments that need escaping, host with port, no project",
 		method:        "DELETE",
 		target:        "http://127.0.0.1:8443/v2/images/a%20b/caf%C3%A9~x",
@@ -110,7 +141,7 @@ func TestSignerMatchesIndependentVectors(t *testing.T) {
 					headers[strings.ToLower(h)] = val
 				}
 			}
-			canonical, _ := canonicalRequest(req.Method, req.URL.Path, req.URL.Query(), headers, []byte(v.body))
+			canonical, _ := canonicalRequest(req.Method, req.URL.Path, canonicalQuery(req.URL.Query()), headers, []byte(v.body))
 			if canonical != v.canonical {
 				t.Errorf("canonical request\n got %q\nwant %q", canonical, v.canonical)
 			}
@@ -119,6 +150,10 @@ func TestSignerMatchesIndependentVectors(t *testing.T) {
 			}
 			if got := req.Header.Get("Authorization"); got != v.authorization {
 				t.Errorf("Authorization\n got %s\nwant %s", got, v.authorization)
+			}
+			// What goes on the wire is the query that was signed.
+			if want := strings.Split(v.canonical, "\n")[2]; req.URL.RawQuery != want {
+				t.Errorf("query sent %q, signed %q", req.URL.RawQuery, want)
 			}
 			if req.Header.Get(headerSDKDate) != v.date {
 				t.Errorf("X-Sdk-Date = %q", req.Header.Get(headerSDKDate))

@@ -39,10 +39,13 @@ const (
 )
 
 // Provider is one signed connection to one SCP account. It holds no
-// session state (HMAC needs no token), so it is safe for concurrent use.
+// session state (HMAC needs no token); the endpoint it may read from the
+// catalog is guarded. It is safe for concurrent use.
 type Provider struct {
 	s    *settings
 	http *http.Client
+	// found is the endpoint read from the catalog, when there is one.
+	found discovered
 }
 
 var _ cloud.Provider = (*Provider)(nil)
@@ -71,7 +74,7 @@ func newProvider(cfg cloud.Config, now func() time.Time) (*Provider, error) {
 	return &Provider{
 		s: s,
 		http: &http.Client{
-			Transport: &signer{base: base, creds: s.creds, apiVersion: s.apiVersion.header(), now: now},
+			Transport: &signer{base: base, creds: s.creds, now: now},
 			Timeout:   timeout,
 			// Each hop is signed for its own URL, but a redirect to another
 			// host is still not followed: see cloud.SameHostRedirects.

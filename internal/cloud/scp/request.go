@@ -18,14 +18,25 @@ const maxBody = 4 << 20
 
 // call sends one signed request to the virtual server API and decodes a
 // 2xx JSON answer into out (when out is not nil). Every failure comes back
-// as *cloud.Error, classified once, here.
+// as *cloud.Error, classified once, here or in send.
 func (p *Provider) call(ctx context.Context, op, method, path string, query url.Values, in, out any) error {
-	u := p.s.endpoint + path
+	root, err := p.endpoint(ctx, op)
+	if err != nil {
+		return err
+	}
+	u := root + path
 	if len(query) > 0 {
 		// Encode sorts the keys: the signed URL is the same for the same
 		// query whatever order the caller built it in.
 		u += "?" + query.Encode()
 	}
+	return p.send(ctx, op, method, u, p.s.apiVersion.header(), in, out)
+}
+
+// send is one signed request to an absolute URL: the virtual server API,
+// with its Scp-Api-Version, or the endpoint catalog, without one (the SDK
+// sends none there, and the version names the virtual server service).
+func (p *Provider) send(ctx context.Context, op, method, u, apiVersion string, in, out any) error {
 	var body io.Reader
 	if in != nil {
 		b, err := json.Marshal(in)
@@ -42,6 +53,9 @@ func (p *Provider) call(ctx context.Context, op, method, path string, query url.
 	req.Header.Set("User-Agent", userAgent)
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	if apiVersion != "" {
+		req.Header.Set(headerAPIVersion, apiVersion)
 	}
 
 	resp, err := p.http.Do(req)

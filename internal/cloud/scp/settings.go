@@ -45,8 +45,12 @@ type credentials struct {
 type settings struct {
 	creds credentials
 	// endpoint is the virtual server API root, without /v1 and without a
-	// trailing slash.
-	endpoint   string
+	// trailing slash; empty when it is to be read from the catalog.
+	endpoint string
+	// catalogURL is {auth_url}/endpoints when the endpoint is discovered
+	// (catalog.go); region picks the entry.
+	catalogURL string
+	region     string
 	apiVersion apiVersion
 	tls        *tls.Config
 	warnings   []string
@@ -77,18 +81,14 @@ func newSettings(cfg cloud.Config, now time.Time) (*settings, error) {
 			strings.Join(missing, " and "), keyAccessKey, keySecretKey, keyAccountID)
 	}
 
-	// Identity and image overrides have no meaning here: the virtual
-	// server endpoint serves images too, and endpoint discovery through IAM
-	// is not implemented. Refusing them beats ignoring them silently.
-	if strings.TrimSpace(cfg.IdentityURL) != "" {
-		return nil, errors.New("spec.endpoints.identity is not used for SamsungCloudPlatform (endpoint discovery is not implemented); set spec.region or spec.endpoints.compute")
-	}
+	// The virtual server endpoint serves images too: an image override
+	// would be ignored, and refusing it beats ignoring it silently.
 	if strings.TrimSpace(cfg.ImageURL) != "" {
 		return nil, errors.New("spec.endpoints.image is not used for SamsungCloudPlatform: images are served by the virtual server endpoint (spec.endpoints.compute)")
 	}
 
 	var err error
-	if s.endpoint, err = endpointOf(cfg); err != nil {
+	if s.endpoint, s.catalogURL, s.region, err = endpointOf(cfg); err != nil {
 		return nil, err
 	}
 	if s.apiVersion, err = parseAPIVersion(cfg.Options[OptionAPIVersion]); err != nil {
@@ -104,33 +104,56 @@ func newSettings(cfg cloud.Config, now time.Time) (*settings, error) {
 	return s, nil
 }
 
-// endpointOf is the Cloud's compute override, or the public endpoint of
-// the region: https://virtualserver.{region}.{env}.samsungsdscloud.com.
-func endpointOf(cfg cloud.Config) (string, error) {
+// endpointOf decides where the virtual server endpoint comes from, in
+// this order: the Cloud's compute override; the account's endpoint
+// catalog under the identity (auth) URL, as Samsung's SDK finds it; the
+// public hostname of the region,
+// https://virtualserver.{region}.{env}.samsungsdscloud.com. It returns
+// either the endpoint or the catalog URL, and the region.
+func endpointOf(cfg cloud.Config) (endpoint, catalogURL, region string, err error) {
 	if raw := strings.TrimSpace(cfg.ComputeURL); raw != "" {
-		u, err := url.Parse(raw)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" {
-			return "", fmt.Errorf("spec.endpoints.compute %q is not an http(s) URL without a query", raw)
+		root, err := apiRoot(raw)
+		if err != nil {
+			return "", "", "", fmt.Errorf("spec.endpoints.compute: %w", err)
 		}
-		// Paths in this driver start with /v1; an override that already
-		// ends in it would otherwise become /v1/v1.
-		root := strings.TrimRight(raw, "/")
-		root = strings.TrimSuffix(root, "/v1")
-		return root, nil
+		return root, "", "", nil
 	}
-	region := strings.TrimSpace(cfg.Region)
+	region = strings.TrimSpace(cfg.Region)
+	if region != "" && !regionFormat.MatchString(region) {
+		return "", "", "", fmt.Errorf("spec.region %q is not an SCP region name such as kr-west1", region)
+	}
+	if raw := strings.TrimSpace(cfg.IdentityURL); raw != "" {
+		if !isHTTPURL(raw) {
+			return "", "", "", fmt.Errorf("spec.endpoints.identity %q is not an http(s) URL without a query", raw)
+		}
+		// The region may stay empty: a catalog with one virtual server
+		// endpoint needs no choice (catalog.go).
+		return "", strings.TrimRight(raw, "/") + "/endpoints", region, nil
+	}
 	if region == "" {
-		return "", errors.New("set spec.region (e.g. kr-west1) or spec.endpoints.compute: the SamsungCloudPlatform endpoint is derived from one of them")
-	}
-	if !regionFormat.MatchString(region) {
-		return "", fmt.Errorf("spec.region %q is not an SCP region name such as kr-west1", region)
+		return "", "", "", errors.New("set spec.region (e.g. kr-west1), spec.endpoints.identity (the IAM URL whose endpoint catalog names the virtual server endpoint) or spec.endpoints.compute")
 	}
 	env := strings.TrimSpace(cfg.Options[OptionEnv])
 	if env == "" {
 		env = defaultEnv
 	}
 	if !envFormat.MatchString(env) {
-		return "", fmt.Errorf("SCP environment %q is not a host label such as e, s or g", env)
+		return "", "", "", fmt.Errorf("SCP environment %q is not a host label such as e, s or g", env)
 	}
-	return fmt.Sprintf("https://virtualserver.%s.%s.samsungsdscloud.com", region, env), nil
+	return fmt.Sprintf("https://virtualserver.%s.%s.samsungsdscloud.com", region, env), "", region, nil
+}
+
+// apiRoot checks an endpoint URL (an override, or a catalog entry) and
+// returns it without trailing slash and /v1: paths in this driver start
+// with /v1, so an endpoint that already ends in it would become /v1/v1.
+func apiRoot(raw string) (string, error) {
+	if !isHTTPURL(raw) {
+		return "", fmt.Errorf("%q is not an http(s) URL without a query", raw)
+	}
+	return strings.TrimSuffix(strings.TrimRight(raw, "/"), "/v1"), nil
+}
+
+func isHTTPURL(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && u.RawQuery == ""
 }

@@ -23,6 +23,7 @@ func TestNewSettings(t *testing.T) {
 		name         string
 		cfg          cloud.Config
 		wantEndpoint string
+		wantCatalog  string
 		wantVersion  string
 		wantAccount  string
 		wantErr      string
@@ -55,11 +56,27 @@ func TestNewSettings(t *testing.T) {
 		},
 		{name: "no keys", cfg: cloud.Config{Region: "kr-west1"}, wantErr: "no accessKey and secretKey"},
 		{name: "no secret key", cfg: cloud.Config{Region: "kr-west1", Credentials: creds(keyAccessKey, "AK")}, wantErr: "no secretKey"},
-		{name: "no region, no endpoint", cfg: cloud.Config{Credentials: good}, wantErr: "set spec.region"},
+		{name: "no region, no endpoint", cfg: cloud.Config{Credentials: good}, wantErr: "set spec.region (e.g. kr-west1), spec.endpoints.identity"},
 		{name: "bad region", cfg: cloud.Config{Credentials: good, Region: "kr west1"}, wantErr: "not an SCP region"},
 		{name: "bad env", cfg: cloud.Config{Credentials: good, Region: "kr-west1", Options: map[string]string{OptionEnv: "e.x"}}, wantErr: "environment"},
 		{name: "endpoint not a URL", cfg: cloud.Config{Credentials: good, ComputeURL: "virtualserver.example"}, wantErr: "not an http(s) URL"},
-		{name: "identity override refused", cfg: cloud.Config{Credentials: good, Region: "kr-west1", IdentityURL: "https://iam.e.samsungsdscloud.com/v1"}, wantErr: "spec.endpoints.identity"},
+		{
+			name:        "identity URL: the endpoint comes from its catalog",
+			cfg:         cloud.Config{Credentials: good, Region: "kr-west1", IdentityURL: "https://iam.e.samsungsdscloud.com/v1/"},
+			wantCatalog: "https://iam.e.samsungsdscloud.com/v1/endpoints", wantVersion: "virtualserver 1.3",
+		},
+		{
+			name:        "identity URL without a region",
+			cfg:         cloud.Config{Credentials: good, IdentityURL: "https://iam.e.samsungsdscloud.com/v1"},
+			wantCatalog: "https://iam.e.samsungsdscloud.com/v1/endpoints", wantVersion: "virtualserver 1.3",
+		},
+		{
+			name:         "compute override wins over the catalog",
+			cfg:          cloud.Config{Credentials: good, Region: "kr-west1", IdentityURL: "https://iam.e.samsungsdscloud.com/v1", ComputeURL: "https://vs.example"},
+			wantEndpoint: "https://vs.example", wantVersion: "virtualserver 1.3",
+		},
+		{name: "identity URL not a URL", cfg: cloud.Config{Credentials: good, IdentityURL: "iam.e.samsungsdscloud.com"}, wantErr: "spec.endpoints.identity"},
+		{name: "identity URL with a bad region", cfg: cloud.Config{Credentials: good, Region: "KR West", IdentityURL: "https://iam.e.samsungsdscloud.com/v1"}, wantErr: "not an SCP region"},
 		{name: "image override refused", cfg: cloud.Config{Credentials: good, Region: "kr-west1", ImageURL: "https://x.example"}, wantErr: "spec.endpoints.image"},
 		{name: "malformed API version", cfg: cloud.Config{Credentials: good, Region: "kr-west1", Options: map[string]string{OptionAPIVersion: "latest"}}, wantErr: "not of the form"},
 		{name: "bad CA bundle", cfg: cloud.Config{Region: "kr-west1", Credentials: creds(keyAccessKey, "AK", keySecretKey, "SK", keyCACert, "nope")}, wantErr: "CA bundle"},
@@ -76,8 +93,8 @@ func TestNewSettings(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if s.endpoint != tc.wantEndpoint || s.apiVersion.header() != tc.wantVersion || s.creds.accountID != tc.wantAccount {
-				t.Errorf("endpoint %q version %q account %q", s.endpoint, s.apiVersion.header(), s.creds.accountID)
+			if s.endpoint != tc.wantEndpoint || s.catalogURL != tc.wantCatalog || s.apiVersion.header() != tc.wantVersion || s.creds.accountID != tc.wantAccount {
+				t.Errorf("endpoint %q catalog %q version %q account %q", s.endpoint, s.catalogURL, s.apiVersion.header(), s.creds.accountID)
 			}
 			if strings.ContainsAny(s.creds.accessKey+s.creds.secretKey, " \n") {
 				t.Errorf("keys not trimmed")

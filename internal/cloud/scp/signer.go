@@ -51,10 +51,9 @@ func signedURL(r *http.Request) string {
 // ones a redirect produces, at the moment it is sent (the gateway rejects
 // stale timestamps, so a signature must not be computed ahead of time).
 type signer struct {
-	base       http.RoundTripper
-	creds      credentials
-	apiVersion string // Scp-Api-Version value
-	now        func() time.Time
+	base  http.RoundTripper
+	creds credentials
+	now   func() time.Time
 }
 
 func (s *signer) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -67,7 +66,6 @@ func (s *signer) RoundTrip(req *http.Request) (*http.Response, error) {
 	// Sent even when empty, as Samsung's SDK does: the value is part of
 	// the signed message either way.
 	r.Header.Set(headerAccountID, s.creds.accountID)
-	r.Header.Set(headerAPIVersion, s.apiVersion)
 	r.Header.Set("Accept-Language", "en-US")
 	r.Header.Set(headerSignature, signature(s.creds.secretKey, r.Method, signedURL(r), ts, s.creds.accessKey, s.creds.accountID))
 	return s.base.RoundTrip(r)

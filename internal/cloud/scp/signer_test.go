@@ -59,10 +59,9 @@ func TestSignerSignsTheWireRequest(t *testing.T) {
 		}
 		capture := &captureRT{}
 		s := &signer{
-			base:       capture,
-			creds:      credentials{accessKey: v.ak, secretKey: v.sk, accountID: v.account},
-			apiVersion: "virtualserver 1.3",
-			now:        func() time.Time { return time.UnixMilli(tsMillis) },
+			base:  capture,
+			creds: credentials{accessKey: v.ak, secretKey: v.sk, accountID: v.account},
+			now:   func() time.Time { return time.UnixMilli(tsMillis) },
 		}
 		req, err := http.NewRequest(v.method, v.url, nil)
 		if err != nil {
@@ -77,7 +76,6 @@ func TestSignerSignsTheWireRequest(t *testing.T) {
 			"Scp-Timestamp":   v.ts,
 			"Scp-Clienttype":  "Openapi",
 			"Scp-Accountid":   v.account,
-			"Scp-Api-Version": "virtualserver 1.3",
 			"Accept-Language": "en-US",
 			"Scp-Signature":   v.want,
 		}

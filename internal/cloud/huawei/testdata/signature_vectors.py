@@ -1,5 +1,6 @@
 # Independent reference for Huawei Cloud's SDK-HMAC-SHA256 request signing,
-# written from the algorithm's description (cloud-apis.md section 5) with
+# written from the algorithm as Huawei's SDK signer and API gateway signing
+# sample apply it (raw sort, then escape; no lower-casing of keys) with
 # Python's hashlib/hmac only, sharing no code with the Go signer or the
 # simulator's verifier. Its output was pasted into signer_test.go (driver)
 # and huawei_signature_test.go (simulator). Re-run: python3 signature_vectors.py
@@ -21,13 +22,17 @@ def canon_uri(path):
     return u
 
 def canon_query(params):  # list of (k, v) decoded
+    # As Huawei's SDK signer and API gateway sample do it: sort the raw keys,
+    # then each key's raw values, and escape only when joining. Python
+    # compares str by code point, which for UTF-8 text is the byte order
+    # Go's sort.Strings uses.
     d = {}
     for k, v in params:
-        d.setdefault(esc(k), []).append(esc(v))
+        d.setdefault(k, []).append(v)
     parts = []
     for k in sorted(d):
         for v in sorted(d[k]):
-            parts.append(k + "=" + v)
+            parts.append(esc(k) + "=" + esc(v))
     return "&".join(parts)
 
 def sign(method, path, params, headers, body, ak, sk):
@@ -56,6 +61,12 @@ vectors = [
      AK, SK),
     ("oddpath", "DELETE", "/v2/images/a b/caf\u00e9~x", [],
      {"Host": "127.0.0.1:8443", "X-Sdk-Date": "20260101T000000Z"}, b"", AK, SK),
+    ("rawsort", "GET", "/v2/cloudimages",
+     [("name", "\u00e9"), ("name", "a"), ("name", "a0"), ("name", "a:"), ("Name", "Z"), ("k:", "1"), ("k0", "2")],
+     {"Host": "ims.cn-north-4.myhuaweicloud.com", "X-Project-Id": PROJ, "X-Sdk-Date": "20260716T101112Z"}, b"", AK, SK),
+    ("space", "GET", "/v2/cloudimages",
+     [("name", "web golden+1 image-1a2b3c4d"), ("__imagetype", "private")],
+     {"Host": "ims.cn-north-4.myhuaweicloud.com", "X-Project-Id": PROJ, "X-Sdk-Date": "20260716T101112Z"}, b"", AK, SK),
 ]
 for name, m, p, q, h, b, ak, sk in vectors:
     cr, sts, sig, auth = sign(m, p, q, h, b, ak, sk)
