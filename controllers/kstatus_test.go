@@ -14,6 +14,7 @@ import (
 
 	imagesv1 "github.com/serverimage-operator/serverimage-operator/api/v1alpha1"
 	"github.com/serverimage-operator/serverimage-operator/internal/fakecloud"
+	"github.com/serverimage-operator/serverimage-operator/internal/kubetest"
 )
 
 // Flux, kpt and `cli-utils`-based CI waits decide whether an object is
@@ -66,7 +67,7 @@ func TestKstatusServerImage(t *testing.T) {
 	runKstatusSteps(t, []kstatusStep{{
 		name: "saving",
 		act: func(t *testing.T) *unstructured.Unstructured {
-			s.waitCondition("ks", imagesv1.ConditionReconciling, imagesv1.ReasonImageSaving)
+			s.WaitCondition("ks", imagesv1.ConditionReconciling, imagesv1.ReasonImageSaving)
 			return s.unstructured(t, "ks", imagesv1.GroupVersion.WithKind("ServerImage"))
 		},
 		want: status.InProgressStatus, msg: "image {image}",
@@ -79,7 +80,7 @@ func TestKstatusServerImage(t *testing.T) {
 	}, {
 		name: "timed out",
 		act: func(t *testing.T) *unstructured.Unstructured {
-			s.waitCondition("ks", imagesv1.ConditionStalled, imagesv1.ReasonTimeout)
+			s.WaitCondition("ks", imagesv1.ConditionStalled, imagesv1.ReasonTimeout)
 			return s.unstructured(t, "ks", imagesv1.GroupVersion.WithKind("ServerImage"))
 		},
 		want: status.FailedStatus, msg: "image {image} is still",
@@ -90,7 +91,7 @@ func TestKstatusServerImage(t *testing.T) {
 	}, {
 		name: "raised timeout observed, saving again",
 		act: func(t *testing.T) *unstructured.Unstructured {
-			s.waitCondition("ks", imagesv1.ConditionReconciling, imagesv1.ReasonImageSaving)
+			s.WaitCondition("ks", imagesv1.ConditionReconciling, imagesv1.ReasonImageSaving)
 			return s.unstructured(t, "ks", imagesv1.GroupVersion.WithKind("ServerImage"))
 		},
 		want: status.InProgressStatus, msg: "image {image} is",
@@ -98,7 +99,7 @@ func TestKstatusServerImage(t *testing.T) {
 		name: "active",
 		act: func(t *testing.T) *unstructured.Unstructured {
 			s.sim.FreezeImages(false)
-			s.waitReady("ks")
+			s.WaitReady("ks")
 			return s.unstructured(t, "ks", imagesv1.GroupVersion.WithKind("ServerImage"))
 		},
 		want: status.CurrentStatus, msg: "Resource is Ready",
@@ -122,7 +123,7 @@ func TestKstatusServerImageServerNotFound(t *testing.T) {
 	runKstatusSteps(t, []kstatusStep{{
 		name: "server does not exist",
 		act: func(t *testing.T) *unstructured.Unstructured {
-			s.waitCondition("ghost", imagesv1.ConditionStalled, imagesv1.ReasonServerNotFound)
+			s.WaitCondition("ghost", imagesv1.ConditionStalled, imagesv1.ReasonServerNotFound)
 			return s.unstructured(t, "ghost", imagesv1.GroupVersion.WithKind("ServerImage"))
 		},
 		want: status.FailedStatus, msg: "0b6e7d9c-1111-4222-8333-444455556666",
@@ -149,7 +150,7 @@ func TestKstatusCloud(t *testing.T) {
 		name: "credentials rejected",
 		act: func(t *testing.T) *unstructured.Unstructured {
 			s.createCloud("wrong", strings.Replace(s.sim.CloudsYAML("sim"), "password: ", "password: wrong-", 1))
-			eventually(t, waitTimeout, "Cloud wrong Stalled", func() bool {
+			kubetest.Eventually(t, waitTimeout, "Cloud wrong Stalled", func() bool {
 				u := s.unstructured(t, "wrong", cloudGVK)
 				res, err := status.Compute(u)
 				return err == nil && res.Status == status.FailedStatus
@@ -165,7 +166,7 @@ func (s *scenario) unstructured(t *testing.T, name string, gvk schema.GroupVersi
 	t.Helper()
 	u := &unstructured.Unstructured{}
 	u.SetGroupVersionKind(gvk)
-	if err := k8s.Get(context.Background(), client.ObjectKey{Namespace: s.ns, Name: name}, u); err != nil {
+	if err := k8s.Get(context.Background(), client.ObjectKey{Namespace: s.Name, Name: name}, u); err != nil {
 		t.Fatal(err)
 	}
 	return u
@@ -191,7 +192,7 @@ func (s *scenario) patchSpec(gvk schema.GroupVersionKind, name, patch string) fu
 func (s *scenario) waitObserved(t *testing.T, name string, gvk schema.GroupVersionKind) *unstructured.Unstructured {
 	t.Helper()
 	var u *unstructured.Unstructured
-	eventually(t, waitTimeout, name+" observed", func() bool {
+	kubetest.Eventually(t, waitTimeout, name+" observed", func() bool {
 		u = s.unstructured(t, name, gvk)
 		og, _, _ := unstructured.NestedInt64(u.Object, "status", "observedGeneration")
 		return og == u.GetGeneration()
