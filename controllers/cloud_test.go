@@ -88,7 +88,5 @@ func TestApplicationCredentialAuth(t *testing.T) {
 	sim := s.sim
 	s.createCloud("appcred", sim.AppCredCloudsYAML("sim"))
 	s.WaitCloudReady("appcred")
-	srv := sim.AddServer(fakecloud.Server{})
-	s.serverImage("ac", srv.ID)
-	s.WaitReady("ac")
+	s.readyImage("ac")
 }

@@ -66,6 +66,18 @@ func (s *scenario) serverImage(name, serverID string, mutate ...func(*imagesv1.S
 	return s.CreateServerImage(name, s.cloud, serverID, mutate...)
 }
 
+// readyImage creates a ServerImage of a new server and waits until it is
+// Ready.
+func (s *scenario) readyImage(name string, mutate ...func(*imagesv1.ServerImage)) *imagesv1.ServerImage {
+	s.T.Helper()
+	s.serverImage(name, s.sim.AddServer(fakecloud.Server{}).ID, mutate...)
+	return s.WaitReady(name)
+}
+
+func deleteWithImage(si *imagesv1.ServerImage) {
+	si.Spec.DeletionPolicy = imagesv1.DeletionPolicyDelete
+}
+
 // imagesWithKey lists the simulator's images that carry the object's key.
 func (s *scenario) imagesWithKey(uid string) []fakecloud.Image {
 	var out []fakecloud.Image

@@ -52,6 +52,7 @@ var providerScenarios = []providerScenario{
 	{name: "deletionPolicy default", run: deletionPolicy("")},
 	{name: "wrong credentials", run: wrongCredentials},
 	{name: "token expiry", run: tokenExpiry, applies: func(p provider) bool { return p.tokens }},
+	{name: "refused before creating", run: refusedBeforeCreating, applies: func(p provider) bool { return p.refuse != nil }},
 }
 
 func happyPath(t *testing.T, p provider) {
@@ -85,8 +86,8 @@ func happyPath(t *testing.T, p provider) {
 	if p.progress && (st.Progress == nil || *st.Progress != 100) {
 		t.Errorf("progress %v once Ready, want 100", st.Progress)
 	}
-	if p.imageURL != nil && st.ImageURL != p.imageURL(s.sim, img) {
-		t.Errorf("imageURL %q, want %q", st.ImageURL, p.imageURL(s.sim, img))
+	if p.images != nil && st.ImageURL != p.images(s.sim)+"/"+img.ID {
+		t.Errorf("imageURL %q, want %q", st.ImageURL, p.images(s.sim)+"/"+img.ID)
 	}
 	if st.ObservedGeneration != si.Generation {
 		t.Errorf("observedGeneration %d, generation %d", st.ObservedGeneration, si.Generation)
@@ -109,17 +110,27 @@ func happyPath(t *testing.T, p provider) {
 func busyServer(t *testing.T, p provider) {
 	s := p.start(t, fakecloud.Options{})
 	srv := s.sim.AddServer(fakecloud.Server{})
-	release := p.makeBusy(s, srv)
+	if p.hidesTaskState {
+		srv.TaskState = "image_uploading"
+		s.sim.SetServer(srv)
+	} else {
+		// Busy twice at create time: a 409 the server check before
+		// creating could not see.
+		s.sim.InjectFault(fakecloud.Fault{Op: fakecloud.OpCreateImage, Times: 2, Status: 409,
+			Message: "Cannot 'createImage' instance " + srv.ID + " while it is in task_state image_uploading"})
+	}
 	s.serverImage("busy", srv.ID)
 
 	note := s.WaitEvent("busy", "Warning", imagesv1.ReasonServerBusy)
 	if !contains(note, "409") || !contains(note, "task_state image_uploading") {
 		t.Errorf("busy event does not carry the HTTP status and the cloud's message: %q", note)
 	}
-	release()
+	if p.hidesTaskState {
+		s.sim.SetServer(fakecloud.Server{ID: srv.ID})
+	}
 	s.onlyImage(s.WaitReady("busy"))
-	if p.busyCreates > 0 {
-		s.wantCalls(fakecloud.OpCreateImage, p.busyCreates)
+	if !p.hidesTaskState {
+		s.wantCalls(fakecloud.OpCreateImage, 3) // two refused, one accepted
 	}
 }
 
@@ -197,9 +208,7 @@ func imageDisappears(t *testing.T, p provider) {
 func deletionPolicy(policy imagesv1.DeletionPolicy) func(t *testing.T, p provider) {
 	return func(t *testing.T, p provider) {
 		s := p.start(t, fakecloud.Options{})
-		srv := s.sim.AddServer(fakecloud.Server{})
-		s.serverImage("img", srv.ID, func(si *imagesv1.ServerImage) { si.Spec.DeletionPolicy = policy })
-		si := s.WaitReady("img")
+		si := s.readyImage("img", func(si *imagesv1.ServerImage) { si.Spec.DeletionPolicy = policy })
 		s.Delete(si)
 		s.WaitServerImageGone("img")
 		// Retain is the default.
@@ -248,6 +257,27 @@ func tokenExpiry(t *testing.T, p provider) {
 	s.WaitReady("long")
 	if s.sim.Calls(fakecloud.OpAuth) <= auths {
 		t.Errorf("no re-authentication after the token expired")
+	}
+}
+
+// refusedBeforeCreating: a spec the cloud would refuse stalls with the
+// reason, and the cloud never sees it.
+func refusedBeforeCreating(t *testing.T, p provider) {
+	s := p.start(t, fakecloud.Options{})
+	srv := s.sim.AddServer(fakecloud.Server{})
+	s.serverImage("refused", srv.ID, p.refuse)
+	si := s.WaitCondition("refused", imagesv1.ConditionStalled, imagesv1.ReasonInvalidRequest)
+	c := readyOf(si)
+	for _, want := range p.refusal {
+		if c.Status != metav1.ConditionFalse || !contains(c.Message, want) {
+			t.Errorf("Ready condition does not say %q: %+v", want, c)
+		}
+	}
+	// Give the operator time for a retry it must not make.
+	time.Sleep(500 * time.Millisecond)
+	s.wantCalls(fakecloud.OpCreateImage, 0)
+	if n := len(s.sim.Images()); n != 0 {
+		t.Errorf("simulator has %d images, want 0", n)
 	}
 }
 

@@ -1,6 +1,7 @@
 package controllers_test
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -50,20 +51,21 @@ type provider struct {
 	active, failed string
 	// checksum and progress: the status shows them once Ready.
 	checksum, progress bool
-	// imageURL is status.imageURL of img once Ready (nil: SCP returns
-	// none).
-	imageURL func(sim *fakecloud.Cloud, img fakecloud.Image) string
+	// images is the URL of the image collection that status.imageURL
+	// points into once Ready (nil: SCP returns no URL).
+	images func(sim *fakecloud.Cloud) string
 
-	// makeBusy makes srv busy so that createImage answers 409 with the
-	// cloud's "task_state image_uploading" message; release ends it.
-	// busyCreates is then how many createImage calls reach the cloud in
-	// all (0: not known in advance).
-	makeBusy    func(s *scenario, srv fakecloud.Server) (release func())
-	busyCreates int
+	// hidesTaskState: a server busy with a snapshot reads ACTIVE, and
+	// only createImage's 409 tells.
+	hidesTaskState bool
 	// rateLimit refuses one createImage, asking for a retry after 1 s;
 	// rateLimitNote is what the RateLimited Event must say of it.
 	rateLimit     fakecloud.Fault
 	rateLimitNote []string
+	// refuse makes a spec the cloud would refuse, which the driver knows
+	// before calling it; refusal is what Ready=False InvalidRequest says.
+	refuse  func(si *imagesv1.ServerImage)
+	refusal []string
 	// tokens: the credentials buy tokens, which can expire (AK/SK signing
 	// never logs in).
 	tokens bool
@@ -71,24 +73,20 @@ type provider struct {
 
 var (
 	openStack = provider{
-		name:        "OpenStack",
-		password:    "pw-LEAKCHECK-3f9a1c7e-openstack",
-		secret:      func(sim *fakecloud.Cloud) map[string]string { return cloudsYAML(sim.CloudsYAML("sim")) },
-		wrong:       wrongPassword,
-		wrongValue:  "wrong-pw-LEAKCHECK-51c2d8",
-		secrets:     func(sim *fakecloud.Cloud) []string { return []string{sim.Options().Password} },
-		cloud:       openStackCloud,
-		authFailure: []string{"401"},
-		imageName:   asRequested,
-		metadata:    true,
-		active:      "active",
-		failed:      fakecloud.StatusKilled,
-		checksum:    true,
-		imageURL: func(sim *fakecloud.Cloud, img fakecloud.Image) string {
-			return sim.ImageURL() + "/v2/images/" + img.ID
-		},
-		makeBusy:      refuseCreates,
-		busyCreates:   3,
+		name:          "OpenStack",
+		password:      "pw-LEAKCHECK-3f9a1c7e-openstack",
+		secret:        func(sim *fakecloud.Cloud) map[string]string { return cloudsYAML(sim.CloudsYAML("sim")) },
+		wrong:         wrongPassword,
+		wrongValue:    "wrong-pw-LEAKCHECK-51c2d8",
+		secrets:       func(sim *fakecloud.Cloud) []string { return []string{sim.Options().Password} },
+		cloud:         openStackCloud,
+		authFailure:   []string{"401"},
+		imageName:     asRequested,
+		metadata:      true,
+		active:        "active",
+		failed:        fakecloud.StatusKilled,
+		checksum:      true,
+		images:        func(sim *fakecloud.Cloud) string { return sim.ImageURL() + "/v2/images" },
 		rateLimit:     fakecloud.Fault{Status: 429},
 		rateLimitNote: []string{"429"},
 		tokens:        true,
@@ -112,14 +110,10 @@ var (
 		imageName:   asRequested,
 		metadata:    true,
 		// The compute API's images proxy says ACTIVE, not Glance's active.
-		active:   "ACTIVE",
-		failed:   "ERROR",
-		progress: true,
-		imageURL: func(sim *fakecloud.Cloud, img fakecloud.Image) string {
-			return sim.LegacyComputeURL() + "/images/" + img.ID
-		},
-		makeBusy:      refuseCreates,
-		busyCreates:   3,
+		active:        "ACTIVE",
+		failed:        "ERROR",
+		progress:      true,
+		images:        func(sim *fakecloud.Cloud) string { return sim.LegacyComputeURL() + "/images" },
 		rateLimit:     fakecloud.Fault{Status: 413},
 		rateLimitNote: []string{"413"},
 		tokens:        true,
@@ -142,15 +136,20 @@ var (
 		failed:      "ERROR",
 		progress:    true,
 		// Without a region the user's default one.
-		imageURL: func(sim *fakecloud.Cloud, img fakecloud.Image) string {
-			return sim.RackspaceComputeURL(sim.RackspaceDefaultRegion()) + "/images/" + img.ID
+		images: func(sim *fakecloud.Cloud) string {
+			return sim.RackspaceComputeURL(sim.RackspaceDefaultRegion()) + "/images"
 		},
-		makeBusy:    refuseCreates,
-		busyCreates: 3,
 		// Repose's rate control: 413 overLimit, Retry-After and retryAt.
 		rateLimit:     fakecloud.Fault{Status: 413},
 		rateLimitNote: []string{"413"},
-		tokens:        true,
+		refuse: func(si *imagesv1.ServerImage) {
+			si.Spec.Metadata = map[string]imagesv1.MetadataValue{}
+			for i := range 41 {
+				si.Spec.Metadata[fmt.Sprintf("key%02d", i)] = "v"
+			}
+		},
+		refusal: []string{"at most 40 per image", "remove at least 2 entries"},
+		tokens:  true,
 	}
 	// huawei is ECS and IMS with a permanent AK/SK pair.
 	huawei = provider{
@@ -159,22 +158,20 @@ var (
 		wrong: func(sim *fakecloud.Cloud, v string) map[string]string {
 			return with(huaweiAKSK(sim), "secretKey", v)
 		},
-		wrongValue:  "WRONGLEAKCHECKSECRETKEY0123456789ABCDEF",
-		secrets:     func(sim *fakecloud.Cloud) []string { return []string{sim.HuaweiSecretKey()} },
-		cloud:       huaweiCloud,
-		authFailure: []string{"401", "APIGW.0301", "Incorrect IAM authentication information: verify aksk signature fail"},
-		imageName:   uidSuffixed,
-		metadata:    true,
-		active:      "active",
-		failed:      fakecloud.StatusKilled,
-		checksum:    true,
-		imageURL: func(sim *fakecloud.Cloud, img fakecloud.Image) string {
-			return sim.HuaweiIMSURL() + "/v2/images/" + img.ID
-		},
-		makeBusy:      refuseCreates,
-		busyCreates:   3,
+		wrongValue:    "WRONGLEAKCHECKSECRETKEY0123456789ABCDEF",
+		secrets:       func(sim *fakecloud.Cloud) []string { return []string{sim.HuaweiSecretKey()} },
+		cloud:         huaweiCloud,
+		authFailure:   []string{"401", "APIGW.0301", "Incorrect IAM authentication information: verify aksk signature fail"},
+		imageName:     uidSuffixed,
+		metadata:      true,
+		active:        "active",
+		failed:        fakecloud.StatusKilled,
+		checksum:      true,
+		images:        func(sim *fakecloud.Cloud) string { return sim.HuaweiIMSURL() + "/v2/images" },
 		rateLimit:     fakecloud.Fault{Status: 429},
 		rateLimitNote: []string{"429", "APIG.0308", "The throttling threshold has been reached"},
+		refuse:        func(si *imagesv1.ServerImage) { si.Spec.ImageName = strings.Repeat("n", 240) },
+		refusal:       []string{"shorter than 243 bytes", "at most 233 bytes"},
 	}
 	// scp is Samsung Cloud Platform with its access key pair.
 	scp = provider{
@@ -189,15 +186,14 @@ var (
 		active:      "active",
 		failed:      fakecloud.StatusKilled,
 		checksum:    true,
-		// SCP runs Nova underneath but shows no task state: a busy server
-		// reads ACTIVE and only createImage's 409 tells.
-		makeBusy: func(s *scenario, srv fakecloud.Server) func() {
-			srv.TaskState = "image_uploading"
-			s.sim.SetServer(srv)
-			return func() { s.sim.SetServer(fakecloud.Server{ID: srv.ID}) }
+		// SCP runs Nova underneath but shows no task state.
+		hidesTaskState: true,
+		rateLimit:      fakecloud.Fault{Status: 429, Message: "Too many requests, slow down."},
+		rateLimitNote:  []string{"429", "slow down"},
+		refuse: func(si *imagesv1.ServerImage) {
+			si.Spec.Metadata = map[string]imagesv1.MetadataValue{"ImageType": "Gold"}
 		},
-		rateLimit:     fakecloud.Fault{Status: 429, Message: "Too many requests, slow down."},
-		rateLimitNote: []string{"429", "slow down"},
+		refusal: []string{"Samsung Cloud Platform images take no metadata; remove spec.metadata"},
 	}
 	// providers are the ones the scenario table runs.
 	providers = []provider{openStack, publicCloud, rackspace, huawei, scp}
@@ -284,13 +280,4 @@ func asRequested(name string, _ types.UID) string { return name }
 // finds the image again where there is no metadata to carry its key.
 func uidSuffixed(name string, uid types.UID) string {
 	return name + "-" + strings.ReplaceAll(string(uid), "-", "")[:8]
-}
-
-// refuseCreates answers the next two createImage calls with Nova's 409
-// for a server busy with another snapshot, one the server check before
-// creating could not see.
-func refuseCreates(s *scenario, srv fakecloud.Server) func() {
-	s.sim.InjectFault(fakecloud.Fault{Op: fakecloud.OpCreateImage, Times: 2, Status: 409,
-		Message: "Cannot 'createImage' instance " + srv.ID + " while it is in task_state image_uploading"})
-	return func() {}
 }

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	imagesv1 "github.com/serverimage-operator/serverimage-operator/api/v1alpha1"
@@ -22,69 +21,43 @@ import (
 func TestDeletingEverythingAtOnceStillDeletesTheImage(t *testing.T) {
 	t.Parallel()
 	s := newScenario(t, fakecloud.Options{})
-	srv := s.sim.AddServer(fakecloud.Server{})
-	si := s.serverImage("all", srv.ID, func(si *imagesv1.ServerImage) { si.Spec.DeletionPolicy = imagesv1.DeletionPolicyDelete })
-	si = s.WaitReady("all")
-	ctx := context.Background()
+	si := s.readyImage("all", deleteWithImage)
 	for _, o := range []client.Object{
-		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: s.Name, Name: "sim-credentials"}},
-		&imagesv1.Cloud{ObjectMeta: metav1.ObjectMeta{Namespace: s.Name, Name: "sim"}},
+		&corev1.Secret{ObjectMeta: s.Meta("sim-credentials")},
+		&imagesv1.Cloud{ObjectMeta: s.Meta("sim")},
 		si,
 	} {
-		if err := k8s.Delete(ctx, o); err != nil {
-			t.Fatal(err)
-		}
+		s.Delete(o)
 	}
 	s.WaitServerImageGone("all")
 	if _, ok := s.sim.Image(si.Status.ImageID); ok {
 		t.Errorf("image %s leaked", si.Status.ImageID)
 	}
-	kubetest.Eventually(t, waitTimeout, "the Cloud released", func() bool {
-		err := k8s.Get(ctx, client.ObjectKey{Namespace: s.Name, Name: "sim"}, &imagesv1.Cloud{})
-		return err != nil && client.IgnoreNotFound(err) == nil
-	})
+	kubetest.WaitGone[imagesv1.Cloud](s.NS, "sim")
 }
 
 func TestCloudIsKeptWhileServerImagesUseIt(t *testing.T) {
 	t.Parallel()
 	s := newScenario(t, fakecloud.Options{})
-	srv := s.sim.AddServer(fakecloud.Server{})
-	s.serverImage("user", srv.ID)
-	s.WaitReady("user")
-	ctx := context.Background()
-	c := &imagesv1.Cloud{}
-	if err := k8s.Get(ctx, client.ObjectKey{Namespace: s.Name, Name: "sim"}, c); err != nil {
-		t.Fatal(err)
-	}
-	if err := k8s.Delete(ctx, c); err != nil {
-		t.Fatal(err)
-	}
+	s.readyImage("user")
+	s.Delete(kubetest.Get[imagesv1.Cloud](s.NS, "sim"))
 	note := s.WaitEvent("sim", "Normal", "InUse")
 	if !strings.Contains(note, "user") {
 		t.Errorf("InUse event does not name the ServerImage: %q", note)
 	}
-	if err := k8s.Get(ctx, client.ObjectKeyFromObject(c), c); err != nil {
+	if err := k8s.Get(context.Background(), s.Key("sim"), &imagesv1.Cloud{}); err != nil {
 		t.Fatalf("the Cloud went away while a ServerImage uses it: %v", err)
 	}
-	if err := k8s.Delete(ctx, s.ServerImage("user")); err != nil {
-		t.Fatal(err)
-	}
-	kubetest.Eventually(t, waitTimeout, "the Cloud released", func() bool {
-		return client.IgnoreNotFound(k8s.Get(ctx, client.ObjectKeyFromObject(c), c)) == nil &&
-			k8s.Get(ctx, client.ObjectKeyFromObject(c), c) != nil
-	})
+	s.Delete(s.ServerImage("user"))
+	kubetest.WaitGone[imagesv1.Cloud](s.NS, "sim")
 }
 
 func TestDeleteRetriesWhileTheCloudFails(t *testing.T) {
 	t.Parallel()
 	s := newScenario(t, fakecloud.Options{})
-	srv := s.sim.AddServer(fakecloud.Server{})
-	s.serverImage("retry", srv.ID, func(si *imagesv1.ServerImage) { si.Spec.DeletionPolicy = imagesv1.DeletionPolicyDelete })
-	si := s.WaitReady("retry")
+	si := s.readyImage("retry", deleteWithImage)
 	s.sim.InjectFault(fakecloud.Fault{Op: fakecloud.OpDeleteImage, Times: 2, Status: 503, Message: "Glance is down for maintenance"})
-	if err := k8s.Delete(context.Background(), si); err != nil {
-		t.Fatal(err)
-	}
+	s.Delete(si)
 	note := s.WaitEvent("retry", "Warning", imagesv1.ReasonDeletionFailed)
 	if !strings.Contains(note, "503") || !strings.Contains(note, "Glance is down for maintenance") {
 		t.Errorf("DeletionFailed event does not carry the status and the cloud's message: %q", note)
@@ -98,13 +71,9 @@ func TestDeleteRetriesWhileTheCloudFails(t *testing.T) {
 func TestAbandonAnnotationReleasesTheObjectAndKeepsTheImage(t *testing.T) {
 	t.Parallel()
 	s := newScenario(t, fakecloud.Options{})
-	srv := s.sim.AddServer(fakecloud.Server{})
-	s.serverImage("stuck", srv.ID, func(si *imagesv1.ServerImage) { si.Spec.DeletionPolicy = imagesv1.DeletionPolicyDelete })
-	si := s.WaitReady("stuck")
+	si := s.readyImage("stuck", deleteWithImage)
 	s.sim.InjectFault(fakecloud.Fault{Op: fakecloud.OpDeleteImage, Times: 1 << 20, Status: 403, Message: "image is protected"})
-	if err := k8s.Delete(context.Background(), si); err != nil {
-		t.Fatal(err)
-	}
+	s.Delete(si)
 	s.WaitEvent("stuck", "Warning", imagesv1.ReasonDeletionFailed)
 	if got := s.ServerImage("stuck"); got.DeletionTimestamp.IsZero() {
 		t.Fatal("object not being deleted")

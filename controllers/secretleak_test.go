@@ -74,9 +74,7 @@ func runLeakCase(t *testing.T, p provider) {
 	s.WaitCloudReady(s.cloud)
 
 	// Transient echoes on the way to Ready.
-	ok := s.sim.AddServer(fakecloud.Server{})
-	s.serverImage("ok", ok.ID, func(si *imagesv1.ServerImage) { si.Spec.DeletionPolicy = imagesv1.DeletionPolicyDelete })
-	s.WaitReady("ok")
+	s.readyImage("ok", deleteWithImage)
 
 	// A terminal echo: the server is forbidden.
 	forbidden := s.sim.AddServer(fakecloud.Server{})
@@ -87,9 +85,7 @@ func runLeakCase(t *testing.T, p provider) {
 
 	// A failing delete, then a successful one.
 	s.sim.InjectFault(fakecloud.Fault{Op: fakecloud.OpDeleteImage, Status: 503, Message: echo(secrets)})
-	if err := k8s.Delete(context.Background(), s.ServerImage("ok")); err != nil {
-		t.Fatal(err)
-	}
+	s.Delete(s.ServerImage("ok"))
 	s.WaitServerImageGone("ok")
 
 	// Wrong credentials, echoed by a cloud that refuses them.

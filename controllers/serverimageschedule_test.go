@@ -425,13 +425,8 @@ func TestScheduleOwnsItsServerImages(t *testing.T) {
 		t.Errorf("cloud image %+v", img)
 	}
 
-	if err := k8s.Delete(context.Background(), sched); err != nil {
-		t.Fatal(err)
-	}
-	kubetest.Eventually(t, waitTimeout, "schedule deleted", func() bool {
-		err := k8s.Get(context.Background(), client.ObjectKeyFromObject(sched), &imagesv1.ServerImageSchedule{})
-		return err != nil && client.IgnoreNotFound(err) == nil
-	})
+	h.Delete(sched)
+	kubetest.WaitGone[imagesv1.ServerImageSchedule](h.NS, sched.Name)
 	// Without a garbage collector the run stays here; in a cluster the
 	// collector would delete it because of the reference checked above.
 	h.waitRuns("web", name)

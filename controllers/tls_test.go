@@ -7,7 +7,6 @@ import (
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	imagesv1 "github.com/serverimage-operator/serverimage-operator/api/v1alpha1"
 	"github.com/serverimage-operator/serverimage-operator/internal/fakecloud"
@@ -50,10 +49,7 @@ func TestTLSVerification(t *testing.T) {
 
 	// Turning it off again removes the warning (and, without a CA, the
 	// Cloud is no longer Ready).
-	c := &imagesv1.Cloud{}
-	if err := k8s.Get(context.Background(), client.ObjectKey{Namespace: s.Name, Name: "insecure"}, c); err != nil {
-		t.Fatal(err)
-	}
+	c := kubetest.Get[imagesv1.Cloud](s.NS, "insecure")
 	c.Spec.InsecureSkipTLSVerify = false
 	if err := k8s.Update(context.Background(), c); err != nil {
 		t.Fatal(err)
@@ -64,11 +60,7 @@ func TestTLSVerification(t *testing.T) {
 
 func wantTLSDisabled(t *testing.T, s *scenario, name string, want bool) {
 	t.Helper()
-	kubetest.Eventually(t, waitTimeout, "TLSVerificationDisabled on "+name, func() bool {
-		c := &imagesv1.Cloud{}
-		if err := k8s.Get(context.Background(), client.ObjectKey{Namespace: s.Name, Name: name}, c); err != nil {
-			return false
-		}
+	kubetest.WaitFor(s.NS, name, "TLSVerificationDisabled", func(c *imagesv1.Cloud) bool {
 		cond := meta.FindStatusCondition(c.Status.Conditions, imagesv1.ConditionTLSVerificationDisabled)
 		if !want {
 			return cond == nil
