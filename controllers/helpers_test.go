@@ -1,9 +1,7 @@
 package controllers_test
 
 import (
-	"bytes"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -92,24 +90,6 @@ func (s *scenario) imagesWithKey(uid string) []fakecloud.Image {
 func newNamespace(t *testing.T) string {
 	t.Helper()
 	return kubetest.NewNamespace(t, k8s, "t-").Name
-}
-
-// syncBuffer collects the manager's logs for the secret-leak checks.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }

@@ -94,30 +94,25 @@ var (
 	// publicCloud serves Nova on /v2/{project_id} without microversions
 	// and answers image status through the compute API: the OpenStack
 	// provider pinned to 2.1 with imagePollAPI ComputeImages.
-	publicCloud = provider{
-		name:     "public cloud v2",
-		password: openStack.password,
-		secret:   openStack.secret, wrong: wrongPassword, wrongValue: openStack.wrongValue, secrets: openStack.secrets,
-		cloud: func(sim *fakecloud.Cloud) func(*imagesv1.Cloud) {
+	publicCloud = func() provider {
+		p := openStack
+		p.name = "public cloud v2"
+		p.cloud = func(sim *fakecloud.Cloud) func(*imagesv1.Cloud) {
 			return func(c *imagesv1.Cloud) {
 				openStackCloud(sim)(c)
 				c.Spec.ComputeMicroversion = "2.1"
 				c.Spec.ImagePollAPI = "ComputeImages"
 				c.Spec.Endpoints = &imagesv1.CloudEndpoints{Compute: sim.LegacyComputeURL()}
 			}
-		},
-		authFailure: []string{"401"},
-		imageName:   asRequested,
-		metadata:    true,
-		// The compute API's images proxy says ACTIVE, not Glance's active.
-		active:        "ACTIVE",
-		failed:        "ERROR",
-		progress:      true,
-		images:        func(sim *fakecloud.Cloud) string { return sim.LegacyComputeURL() + "/images" },
-		rateLimit:     fakecloud.Fault{Status: 413},
-		rateLimitNote: []string{"413"},
-		tokens:        true,
-	}
+		}
+		// The compute API's images proxy says ACTIVE, not Glance's active,
+		// has progress but no checksum.
+		p.active, p.failed = "ACTIVE", "ERROR"
+		p.checksum, p.progress = false, true
+		p.images = func(sim *fakecloud.Cloud) string { return sim.LegacyComputeURL() + "/images" }
+		p.rateLimit, p.rateLimitNote = fakecloud.Fault{Status: 413}, []string{"413"}
+		return p
+	}()
 	// rackspace is Identity v2.0 with an API key and Cloud Servers v2.
 	rackspace = provider{
 		name:     "Rackspace",
