@@ -14,6 +14,7 @@ import (
 
 	imagesv1 "github.com/serverimage-operator/serverimage-operator/api/v1alpha1"
 	"github.com/serverimage-operator/serverimage-operator/internal/fakecloud"
+	"github.com/serverimage-operator/serverimage-operator/internal/kubetest"
 )
 
 // Flux, kpt and `cli-utils`-based CI waits decide whether an object is
@@ -65,51 +66,42 @@ func TestKstatusServerImage(t *testing.T) {
 
 	runKstatusSteps(t, []kstatusStep{{
 		name: "saving",
-		act: func(t *testing.T) *unstructured.Unstructured {
-			s.waitCondition("ks", imagesv1.ConditionReconciling, imagesv1.ReasonImageSaving)
-			return s.unstructured(t, "ks", imagesv1.GroupVersion.WithKind("ServerImage"))
-		},
+		act:  s.once("ks", imagesv1.ConditionReconciling, imagesv1.ReasonImageSaving),
 		want: status.InProgressStatus, msg: "image {image}",
 	}, {
 		// The object as the API server returns it from the write: the new
 		// generation, the status of the old one.
 		name: "timeout lowered, not yet observed",
-		act:  s.patchSpec(imagesv1.GroupVersion.WithKind("ServerImage"), "ks", `{"spec":{"timeout":"1s"}}`),
+		act:  s.patchSpec(serverImageGVK, "ks", `{"spec":{"timeout":"1s"}}`),
 		want: status.InProgressStatus, msg: "generation is 2, but latest observed generation is 1",
 	}, {
 		name: "timed out",
-		act: func(t *testing.T) *unstructured.Unstructured {
-			s.waitCondition("ks", imagesv1.ConditionStalled, imagesv1.ReasonTimeout)
-			return s.unstructured(t, "ks", imagesv1.GroupVersion.WithKind("ServerImage"))
-		},
+		act:  s.once("ks", imagesv1.ConditionStalled, imagesv1.ReasonTimeout),
 		want: status.FailedStatus, msg: "image {image} is still",
 	}, {
 		name: "timeout raised, not yet observed",
-		act:  s.patchSpec(imagesv1.GroupVersion.WithKind("ServerImage"), "ks", `{"spec":{"timeout":"1h"}}`),
+		act:  s.patchSpec(serverImageGVK, "ks", `{"spec":{"timeout":"1h"}}`),
 		want: status.InProgressStatus, msg: "generation is 3, but latest observed generation is 2",
 	}, {
 		name: "raised timeout observed, saving again",
-		act: func(t *testing.T) *unstructured.Unstructured {
-			s.waitCondition("ks", imagesv1.ConditionReconciling, imagesv1.ReasonImageSaving)
-			return s.unstructured(t, "ks", imagesv1.GroupVersion.WithKind("ServerImage"))
-		},
+		act:  s.once("ks", imagesv1.ConditionReconciling, imagesv1.ReasonImageSaving),
 		want: status.InProgressStatus, msg: "image {image} is",
 	}, {
 		name: "active",
 		act: func(t *testing.T) *unstructured.Unstructured {
 			s.sim.FreezeImages(false)
-			s.waitReady("ks")
-			return s.unstructured(t, "ks", imagesv1.GroupVersion.WithKind("ServerImage"))
+			s.WaitReady("ks")
+			return s.unstructured(t, "ks", serverImageGVK)
 		},
 		want: status.CurrentStatus, msg: "Resource is Ready",
 	}, {
 		name: "deletionPolicy changed, not yet observed",
-		act:  s.patchSpec(imagesv1.GroupVersion.WithKind("ServerImage"), "ks", `{"spec":{"deletionPolicy":"Delete"}}`),
+		act:  s.patchSpec(serverImageGVK, "ks", `{"spec":{"deletionPolicy":"Delete"}}`),
 		want: status.InProgressStatus, msg: "generation is 4, but latest observed generation is 3",
 	}, {
 		name: "deletionPolicy observed",
 		act: func(t *testing.T) *unstructured.Unstructured {
-			return s.waitObserved(t, "ks", imagesv1.GroupVersion.WithKind("ServerImage"))
+			return s.waitObserved(t, "ks", serverImageGVK)
 		},
 		want: status.CurrentStatus, msg: "Resource is Ready",
 	}})
@@ -121,10 +113,7 @@ func TestKstatusServerImageServerNotFound(t *testing.T) {
 	s.serverImage("ghost", "0b6e7d9c-1111-4222-8333-444455556666")
 	runKstatusSteps(t, []kstatusStep{{
 		name: "server does not exist",
-		act: func(t *testing.T) *unstructured.Unstructured {
-			s.waitCondition("ghost", imagesv1.ConditionStalled, imagesv1.ReasonServerNotFound)
-			return s.unstructured(t, "ghost", imagesv1.GroupVersion.WithKind("ServerImage"))
-		},
+		act:  s.once("ghost", imagesv1.ConditionStalled, imagesv1.ReasonServerNotFound),
 		want: status.FailedStatus, msg: "0b6e7d9c-1111-4222-8333-444455556666",
 	}})
 }
@@ -149,7 +138,7 @@ func TestKstatusCloud(t *testing.T) {
 		name: "credentials rejected",
 		act: func(t *testing.T) *unstructured.Unstructured {
 			s.createCloud("wrong", strings.Replace(s.sim.CloudsYAML("sim"), "password: ", "password: wrong-", 1))
-			eventually(t, waitTimeout, "Cloud wrong Stalled", func() bool {
+			kubetest.Eventually(t, waitTimeout, "Cloud wrong Stalled", func() bool {
 				u := s.unstructured(t, "wrong", cloudGVK)
 				res, err := status.Compute(u)
 				return err == nil && res.Status == status.FailedStatus
@@ -160,12 +149,23 @@ func TestKstatusCloud(t *testing.T) {
 	}})
 }
 
+var serverImageGVK = imagesv1.GroupVersion.WithKind("ServerImage")
+
+// once returns a step action that waits until the ServerImage has the
+// condition and hands it back as a tool would read it.
+func (s *scenario) once(name, typ, reason string) func(t *testing.T) *unstructured.Unstructured {
+	return func(t *testing.T) *unstructured.Unstructured {
+		s.WaitCondition(name, typ, reason)
+		return s.unstructured(t, name, serverImageGVK)
+	}
+}
+
 // unstructured reads an object the way generic tools do.
 func (s *scenario) unstructured(t *testing.T, name string, gvk schema.GroupVersionKind) *unstructured.Unstructured {
 	t.Helper()
 	u := &unstructured.Unstructured{}
 	u.SetGroupVersionKind(gvk)
-	if err := k8s.Get(context.Background(), client.ObjectKey{Namespace: s.ns, Name: name}, u); err != nil {
+	if err := k8s.Get(context.Background(), client.ObjectKey{Namespace: s.Name, Name: name}, u); err != nil {
 		t.Fatal(err)
 	}
 	return u
@@ -191,7 +191,7 @@ func (s *scenario) patchSpec(gvk schema.GroupVersionKind, name, patch string) fu
 func (s *scenario) waitObserved(t *testing.T, name string, gvk schema.GroupVersionKind) *unstructured.Unstructured {
 	t.Helper()
 	var u *unstructured.Unstructured
-	eventually(t, waitTimeout, name+" observed", func() bool {
+	kubetest.Eventually(t, waitTimeout, name+" observed", func() bool {
 		u = s.unstructured(t, name, gvk)
 		og, _, _ := unstructured.NestedInt64(u.Object, "status", "observedGeneration")
 		return og == u.GetGeneration()

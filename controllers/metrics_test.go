@@ -22,6 +22,7 @@ import (
 	imagesv1 "github.com/serverimage-operator/serverimage-operator/api/v1alpha1"
 	"github.com/serverimage-operator/serverimage-operator/controllers"
 	"github.com/serverimage-operator/serverimage-operator/internal/fakecloud"
+	"github.com/serverimage-operator/serverimage-operator/internal/kubetest"
 )
 
 // TestMetricsEndpoint runs a demo-like flow (an image that becomes Ready,
@@ -36,18 +37,18 @@ func TestMetricsEndpoint(t *testing.T) {
 	srv := s.sim.AddServer(fakecloud.Server{})
 	s.serverImage("done", srv.ID)
 	s.serverImage("ghost", "0b6e7d9c-1111-4222-8333-444455556666")
-	s.waitReady("done")
-	s.waitCondition("ghost", imagesv1.ConditionStalled, imagesv1.ReasonServerNotFound)
+	s.WaitReady("done")
+	s.WaitCondition("ghost", imagesv1.ConditionStalled, imagesv1.ReasonServerNotFound)
 
 	busy := newScenario(t, fakecloud.Options{})
 	busy.sim.FreezeImages(true)
 	busy.serverImage("saving", busy.sim.AddServer(fakecloud.Server{}).ID)
-	busy.waitCondition("saving", imagesv1.ConditionReconciling, imagesv1.ReasonImageSaving)
+	busy.WaitCondition("saving", imagesv1.ConditionReconciling, imagesv1.ReasonImageSaving)
 
 	// The state gauge is recounted periodically: wait until it has seen
 	// all three objects above (other tests add more).
 	var families map[string]*dto.MetricFamily
-	eventually(t, waitTimeout, "serverimage_serverimages to count every state", func() bool {
+	kubetest.Eventually(t, waitTimeout, "serverimage_serverimages to count every state", func() bool {
 		families = scrape(t, addr)
 		for _, state := range []string{"Ready", "Reconciling", "Stalled"} {
 			if gaugeValue(families["serverimage_serverimages"], "state", state) < 1 {

@@ -7,11 +7,11 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	imagesv1 "github.com/serverimage-operator/serverimage-operator/api/v1alpha1"
 	"github.com/serverimage-operator/serverimage-operator/internal/fakecloud"
+	"github.com/serverimage-operator/serverimage-operator/internal/kubetest"
 )
 
 // TestDeletingEverythingAtOnceStillDeletesTheImage is what a namespace
@@ -21,74 +21,48 @@ import (
 func TestDeletingEverythingAtOnceStillDeletesTheImage(t *testing.T) {
 	t.Parallel()
 	s := newScenario(t, fakecloud.Options{})
-	srv := s.sim.AddServer(fakecloud.Server{})
-	si := s.serverImage("all", srv.ID, func(si *imagesv1.ServerImage) { si.Spec.DeletionPolicy = imagesv1.DeletionPolicyDelete })
-	si = s.waitReady("all")
-	ctx := context.Background()
+	si := s.readyImage("all", deleteWithImage)
 	for _, o := range []client.Object{
-		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: s.ns, Name: "sim-credentials"}},
-		&imagesv1.Cloud{ObjectMeta: metav1.ObjectMeta{Namespace: s.ns, Name: "sim"}},
+		&corev1.Secret{ObjectMeta: s.Meta("sim-credentials")},
+		&imagesv1.Cloud{ObjectMeta: s.Meta("sim")},
 		si,
 	} {
-		if err := k8s.Delete(ctx, o); err != nil {
-			t.Fatal(err)
-		}
+		s.Delete(o)
 	}
-	s.waitGone("all")
+	s.WaitServerImageGone("all")
 	if _, ok := s.sim.Image(si.Status.ImageID); ok {
 		t.Errorf("image %s leaked", si.Status.ImageID)
 	}
-	eventually(t, waitTimeout, "the Cloud released", func() bool {
-		err := k8s.Get(ctx, client.ObjectKey{Namespace: s.ns, Name: "sim"}, &imagesv1.Cloud{})
-		return err != nil && client.IgnoreNotFound(err) == nil
-	})
+	kubetest.WaitGone[imagesv1.Cloud](s.NS, "sim")
 }
 
 func TestCloudIsKeptWhileServerImagesUseIt(t *testing.T) {
 	t.Parallel()
 	s := newScenario(t, fakecloud.Options{})
-	srv := s.sim.AddServer(fakecloud.Server{})
-	s.serverImage("user", srv.ID)
-	s.waitReady("user")
-	ctx := context.Background()
-	c := &imagesv1.Cloud{}
-	if err := k8s.Get(ctx, client.ObjectKey{Namespace: s.ns, Name: "sim"}, c); err != nil {
-		t.Fatal(err)
-	}
-	if err := k8s.Delete(ctx, c); err != nil {
-		t.Fatal(err)
-	}
-	note := s.waitEvent("sim", "Normal", "InUse")
+	s.readyImage("user")
+	s.Delete(kubetest.Get[imagesv1.Cloud](s.NS, "sim"))
+	note := s.WaitEvent("sim", "Normal", "InUse")
 	if !strings.Contains(note, "user") {
 		t.Errorf("InUse event does not name the ServerImage: %q", note)
 	}
-	if err := k8s.Get(ctx, client.ObjectKeyFromObject(c), c); err != nil {
+	if err := k8s.Get(context.Background(), s.Key("sim"), &imagesv1.Cloud{}); err != nil {
 		t.Fatalf("the Cloud went away while a ServerImage uses it: %v", err)
 	}
-	if err := k8s.Delete(ctx, s.get("user")); err != nil {
-		t.Fatal(err)
-	}
-	eventually(t, waitTimeout, "the Cloud released", func() bool {
-		return client.IgnoreNotFound(k8s.Get(ctx, client.ObjectKeyFromObject(c), c)) == nil &&
-			k8s.Get(ctx, client.ObjectKeyFromObject(c), c) != nil
-	})
+	s.Delete(s.ServerImage("user"))
+	kubetest.WaitGone[imagesv1.Cloud](s.NS, "sim")
 }
 
 func TestDeleteRetriesWhileTheCloudFails(t *testing.T) {
 	t.Parallel()
 	s := newScenario(t, fakecloud.Options{})
-	srv := s.sim.AddServer(fakecloud.Server{})
-	s.serverImage("retry", srv.ID, func(si *imagesv1.ServerImage) { si.Spec.DeletionPolicy = imagesv1.DeletionPolicyDelete })
-	si := s.waitReady("retry")
+	si := s.readyImage("retry", deleteWithImage)
 	s.sim.InjectFault(fakecloud.Fault{Op: fakecloud.OpDeleteImage, Times: 2, Status: 503, Message: "Glance is down for maintenance"})
-	if err := k8s.Delete(context.Background(), si); err != nil {
-		t.Fatal(err)
-	}
-	note := s.waitEvent("retry", "Warning", imagesv1.ReasonDeletionFailed)
+	s.Delete(si)
+	note := s.WaitEvent("retry", "Warning", imagesv1.ReasonDeletionFailed)
 	if !strings.Contains(note, "503") || !strings.Contains(note, "Glance is down for maintenance") {
 		t.Errorf("DeletionFailed event does not carry the status and the cloud's message: %q", note)
 	}
-	s.waitGone("retry")
+	s.WaitServerImageGone("retry")
 	if _, ok := s.sim.Image(si.Status.ImageID); ok {
 		t.Errorf("image %s left behind after the cloud recovered", si.Status.ImageID)
 	}
@@ -97,19 +71,15 @@ func TestDeleteRetriesWhileTheCloudFails(t *testing.T) {
 func TestAbandonAnnotationReleasesTheObjectAndKeepsTheImage(t *testing.T) {
 	t.Parallel()
 	s := newScenario(t, fakecloud.Options{})
-	srv := s.sim.AddServer(fakecloud.Server{})
-	s.serverImage("stuck", srv.ID, func(si *imagesv1.ServerImage) { si.Spec.DeletionPolicy = imagesv1.DeletionPolicyDelete })
-	si := s.waitReady("stuck")
+	si := s.readyImage("stuck", deleteWithImage)
 	s.sim.InjectFault(fakecloud.Fault{Op: fakecloud.OpDeleteImage, Times: 1 << 20, Status: 403, Message: "image is protected"})
-	if err := k8s.Delete(context.Background(), si); err != nil {
-		t.Fatal(err)
-	}
-	s.waitEvent("stuck", "Warning", imagesv1.ReasonDeletionFailed)
-	if got := s.get("stuck"); got.DeletionTimestamp.IsZero() {
+	s.Delete(si)
+	s.WaitEvent("stuck", "Warning", imagesv1.ReasonDeletionFailed)
+	if got := s.ServerImage("stuck"); got.DeletionTimestamp.IsZero() {
 		t.Fatal("object not being deleted")
 	}
-	patchAnnotation(t, si, imagesv1.AbandonAnnotation, "true")
-	s.waitGone("stuck")
+	s.PatchAnnotation(si, imagesv1.AbandonAnnotation, "true")
+	s.WaitServerImageGone("stuck")
 	if _, ok := s.sim.Image(si.Status.ImageID); !ok {
 		t.Errorf("the abandoned image was deleted")
 	}
@@ -117,12 +87,11 @@ func TestAbandonAnnotationReleasesTheObjectAndKeepsTheImage(t *testing.T) {
 
 func TestMoreThanOneImageWithTheKeyStalls(t *testing.T) {
 	t.Parallel()
-	sim := fakecloud.New(fakecloud.Options{})
-	t.Cleanup(sim.Close)
-	s := &scenario{t: t, sim: sim, ns: newNamespace(t), cloud: "later"}
+	s := newSimScenario(t, fakecloud.Options{}, "later")
+	sim := s.sim
 	srv := sim.AddServer(fakecloud.Server{})
 	si := s.serverImage("dup", srv.ID)
-	s.waitCondition("dup", imagesv1.ConditionReconciling, imagesv1.ReasonCloudNotReady)
+	s.WaitCondition("dup", imagesv1.ConditionReconciling, imagesv1.ReasonCloudNotReady)
 	// Two images already carry this object's key (say, a person re-ran a
 	// create by hand).
 	var ids []string
@@ -132,7 +101,7 @@ func TestMoreThanOneImageWithTheKeyStalls(t *testing.T) {
 		ids = append(ids, img.ID)
 	}
 	s.createCloud("later", sim.CloudsYAML("sim"))
-	got := s.waitCondition("dup", imagesv1.ConditionStalled, imagesv1.ReasonDuplicateImages)
+	got := s.WaitCondition("dup", imagesv1.ConditionStalled, imagesv1.ReasonDuplicateImages)
 	for _, id := range ids {
 		if c := readyOf(got); !strings.Contains(c.Message, id) {
 			t.Errorf("DuplicateImages message %q does not name image %s", c.Message, id)
@@ -150,7 +119,7 @@ func TestRepeated401StallsWithAuthenticationFailed(t *testing.T) {
 	auths := s.sim.Calls(fakecloud.OpAuth)
 	s.sim.InjectFault(fakecloud.Fault{Op: fakecloud.OpCreateImage, Times: 2, Status: 401, Message: "The request you have made requires authentication."})
 	s.serverImage("denied", srv.ID)
-	got := s.waitCondition("denied", imagesv1.ConditionStalled, imagesv1.ReasonAuthenticationFailed)
+	got := s.WaitCondition("denied", imagesv1.ConditionStalled, imagesv1.ReasonAuthenticationFailed)
 	if c := readyOf(got); !strings.Contains(c.Message, "401") {
 		t.Errorf("message %q does not carry the status", c.Message)
 	}
@@ -167,10 +136,10 @@ func TestServerDeletedWhileSavingFailsTheImage(t *testing.T) {
 	s := newScenario(t, fakecloud.Options{QueuedFor: 200 * time.Millisecond, SavingFor: time.Hour})
 	srv := s.sim.AddServer(fakecloud.Server{})
 	s.serverImage("orphan", srv.ID)
-	s.waitCondition("orphan", imagesv1.ConditionReconciling, imagesv1.ReasonImageSaving)
+	s.WaitCondition("orphan", imagesv1.ConditionReconciling, imagesv1.ReasonImageSaving)
 	s.sim.DeleteServer(srv.ID)
-	s.waitCondition("orphan", imagesv1.ConditionStalled, imagesv1.ReasonImageFailed)
-	s.waitEvent("orphan", "Warning", imagesv1.ReasonImageFailed)
+	s.WaitCondition("orphan", imagesv1.ConditionStalled, imagesv1.ReasonImageFailed)
+	s.WaitEvent("orphan", "Warning", imagesv1.ReasonImageFailed)
 }
 
 // TestOrphanOfNovaTaskStateRaceIsReplaced: when two createImage calls race
@@ -183,8 +152,8 @@ func TestOrphanOfNovaTaskStateRaceIsReplaced(t *testing.T) {
 	srv := s.sim.AddServer(fakecloud.Server{})
 	s.sim.LoseNextSnapshotRace(srv.ID)
 	s.serverImage("loser", srv.ID)
-	note := s.waitEvent("loser", "Warning", "OrphanImageReplaced")
-	si := s.waitReady("loser")
+	note := s.WaitEvent("loser", "Warning", "OrphanImageReplaced")
+	si := s.WaitReady("loser")
 	imgs := s.imagesWithKey(string(si.UID))
 	if len(imgs) != 1 || imgs[0].ID != si.Status.ImageID {
 		t.Fatalf("want exactly the recorded image with this key, got %+v (status %q)", imgs, si.Status.ImageID)

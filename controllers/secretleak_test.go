@@ -15,109 +15,20 @@ import (
 	"github.com/serverimage-operator/serverimage-operator/internal/fakecloud"
 )
 
-// leakCase is one provider with one kind of credential: how to make the
-// Secret (with the simulator's right credentials, or distinctive wrong
-// ones), how to point a Cloud at the simulator, and which values are
-// secret.
-type leakCase struct {
-	name string
-	// opts gives the simulator distinctive credentials where it can take
-	// them (OpenStack passwords; the Rackspace API key derives from the
-	// password; Huawei and SCP keys are the simulator's own).
-	opts   fakecloud.Options
-	secret func(sim *fakecloud.Cloud) map[string]string
-	// wrong is secret with the secret value replaced by wrongValue.
-	wrong      func(sim *fakecloud.Cloud) map[string]string
-	wrongValue string
-	cloud      func(sim *fakecloud.Cloud) func(*imagesv1.Cloud)
-	// secrets are the values of secret that must never show.
-	secrets func(sim *fakecloud.Cloud) []string
-}
-
-func openStackCloud(*fakecloud.Cloud) func(*imagesv1.Cloud) {
-	return func(c *imagesv1.Cloud) {
-		c.Spec.Provider = imagesv1.ProviderOpenStack
-		c.Spec.CloudName = "sim"
+// openStackAppCred is OpenStack with an application credential: the
+// leak checks run it besides the table's providers.
+var openStackAppCred = func() provider {
+	p := openStack
+	p.name = "OpenStack application credential"
+	p.password = ""
+	p.secret = func(sim *fakecloud.Cloud) map[string]string { return cloudsYAML(sim.AppCredCloudsYAML("sim")) }
+	p.wrong = func(sim *fakecloud.Cloud, v string) map[string]string {
+		return cloudsYAML(strings.ReplaceAll(sim.AppCredCloudsYAML("sim"), sim.Options().AppCredSecret, v))
 	}
-}
-
-func scpCloud(sim *fakecloud.Cloud) func(*imagesv1.Cloud) {
-	return func(c *imagesv1.Cloud) {
-		c.Spec.Provider = imagesv1.ProviderSamsungCloudPlatform
-		c.Spec.Region = "kr-west1"
-		c.Spec.Endpoints = &imagesv1.CloudEndpoints{Compute: sim.SCPURL()}
-	}
-}
-
-// with returns m with key set to v.
-func with(m map[string]string, key, v string) map[string]string {
-	m[key] = v
-	return m
-}
-
-var leakCases = []leakCase{
-	{
-		name: "OpenStack password",
-		opts: fakecloud.Options{Password: "pw-LEAKCHECK-3f9a1c7e-openstack"},
-		secret: func(sim *fakecloud.Cloud) map[string]string {
-			return map[string]string{"clouds.yaml": sim.CloudsYAML("sim")}
-		},
-		wrong: func(sim *fakecloud.Cloud) map[string]string {
-			y := strings.ReplaceAll(sim.CloudsYAML("sim"), sim.Options().Password, "wrong-pw-LEAKCHECK-51c2d8")
-			return map[string]string{"clouds.yaml": y}
-		},
-		wrongValue: "wrong-pw-LEAKCHECK-51c2d8",
-		cloud:      openStackCloud,
-		secrets:    func(sim *fakecloud.Cloud) []string { return []string{sim.Options().Password} },
-	},
-	{
-		name: "OpenStack application credential",
-		opts: fakecloud.Options{AppCredSecret: "ac-LEAKCHECK-b41e0d95-appcred"},
-		secret: func(sim *fakecloud.Cloud) map[string]string {
-			return map[string]string{"clouds.yaml": sim.AppCredCloudsYAML("sim")}
-		},
-		wrong: func(sim *fakecloud.Cloud) map[string]string {
-			y := strings.ReplaceAll(sim.AppCredCloudsYAML("sim"), sim.Options().AppCredSecret, "wrong-ac-LEAKCHECK-7e20aa")
-			return map[string]string{"clouds.yaml": y}
-		},
-		wrongValue: "wrong-ac-LEAKCHECK-7e20aa",
-		cloud:      openStackCloud,
-		secrets:    func(sim *fakecloud.Cloud) []string { return []string{sim.Options().AppCredSecret} },
-	},
-	{
-		name:   "Rackspace API key",
-		opts:   fakecloud.Options{Password: "rax-pw-LEAKCHECK-c0ffee11"},
-		secret: rackspaceSecret,
-		wrong: func(sim *fakecloud.Cloud) map[string]string {
-			return with(rackspaceSecret(sim), "apiKey", "0badc0de1eak0badc0de1eak0badc0de")
-		},
-		wrongValue: "0badc0de1eak0badc0de1eak0badc0de",
-		cloud:      rackspaceCloud,
-		secrets:    func(sim *fakecloud.Cloud) []string { return []string{sim.RackspaceAPIKey()} },
-	},
-	{
-		name:   "Huawei secret key",
-		secret: huaweiAKSK,
-		wrong: func(sim *fakecloud.Cloud) map[string]string {
-			return with(huaweiAKSK(sim), "secretKey", "WRONGLEAKCHECKSECRETKEY0123456789ABCDEF")
-		},
-		wrongValue: "WRONGLEAKCHECKSECRETKEY0123456789ABCDEF",
-		cloud:      huaweiCloud,
-		secrets:    func(sim *fakecloud.Cloud) []string { return []string{sim.HuaweiSecretKey()} },
-	},
-	{
-		name: "SCP secret key",
-		secret: func(sim *fakecloud.Cloud) map[string]string {
-			return map[string]string{"accessKey": sim.SCPAccessKey(), "secretKey": sim.SCPSecretKey()}
-		},
-		wrong: func(sim *fakecloud.Cloud) map[string]string {
-			return map[string]string{"accessKey": sim.SCPAccessKey(), "secretKey": "wrong-scp-LEAKCHECK-secret-9d41"}
-		},
-		wrongValue: "wrong-scp-LEAKCHECK-secret-9d41",
-		cloud:      scpCloud,
-		secrets:    func(sim *fakecloud.Cloud) []string { return []string{sim.SCPSecretKey()} },
-	},
-}
+	p.wrongValue = "wrong-ac-LEAKCHECK-7e20aa"
+	p.secrets = func(sim *fakecloud.Cloud) []string { return []string{sim.Options().AppCredSecret} }
+	return p
+}()
 
 // echoOps are the operations whose error answers echo the credentials.
 var echoOps = []fakecloud.Op{
@@ -139,65 +50,61 @@ func echo(secrets []string) string {
 // included) observed along the way.
 func TestSecretsNeverLeak(t *testing.T) {
 	t.Parallel()
-	for _, lc := range leakCases {
-		t.Run(lc.name, func(t *testing.T) {
+	for _, p := range append(providers, openStackAppCred) {
+		t.Run(p.name, func(t *testing.T) {
 			t.Parallel()
-			runLeakCase(t, lc)
+			runLeakCase(t, p)
 		})
 	}
 }
 
-func runLeakCase(t *testing.T, lc leakCase) {
-	opts := lc.opts
-	opts.QueuedFor, opts.SavingFor = 100*time.Millisecond, 100*time.Millisecond
-	sim := fakecloud.New(opts)
-	t.Cleanup(sim.Close)
-	secrets := lc.secrets(sim)
+func runLeakCase(t *testing.T, p provider) {
+	opts := fakecloud.Options{QueuedFor: 100 * time.Millisecond, SavingFor: 100 * time.Millisecond, Password: p.password,
+		// Distinctive, so that a leak of it can be searched for.
+		AppCredSecret: "ac-LEAKCHECK-b41e0d95-appcred"}
+	s := p.startWithout(t, opts)
+	sim := s.sim
+	secrets := p.secrets(sim)
 	for _, op := range echoOps {
 		sim.InjectFault(fakecloud.Fault{Op: op, Status: 500, Message: echo(secrets)})
 	}
-	s := &scenario{t: t, sim: sim, ns: newNamespace(t), cloud: "good"}
-	watch := watchStatuses(t, s.ns)
+	watch := watchStatuses(t, s.Name)
 
-	s.createCloudWith(s.cloud, lc.secret(sim), lc.cloud(sim))
-	s.waitCloudReady(s.cloud)
+	s.CreateCloud(s.cloud, p.secret(sim), p.cloud(sim))
+	s.WaitCloudReady(s.cloud)
 
 	// Transient echoes on the way to Ready.
-	ok := s.sim.AddServer(fakecloud.Server{})
-	s.serverImage("ok", ok.ID, func(si *imagesv1.ServerImage) { si.Spec.DeletionPolicy = imagesv1.DeletionPolicyDelete })
-	s.waitReady("ok")
+	s.readyImage("ok", deleteWithImage)
 
 	// A terminal echo: the server is forbidden.
 	forbidden := s.sim.AddServer(fakecloud.Server{})
 	s.sim.InjectFault(fakecloud.Fault{Op: fakecloud.OpGetServer, ServerID: forbidden.ID, Status: 403, Message: echo(secrets), Times: 1000})
 	s.serverImage("forbidden", forbidden.ID)
-	s.waitCondition("forbidden", imagesv1.ConditionStalled, imagesv1.ReasonForbidden)
-	s.waitEvent("forbidden", "Warning", imagesv1.ReasonForbidden)
+	s.WaitCondition("forbidden", imagesv1.ConditionStalled, imagesv1.ReasonForbidden)
+	s.WaitEvent("forbidden", "Warning", imagesv1.ReasonForbidden)
 
 	// A failing delete, then a successful one.
 	s.sim.InjectFault(fakecloud.Fault{Op: fakecloud.OpDeleteImage, Status: 503, Message: echo(secrets)})
-	if err := k8s.Delete(context.Background(), s.get("ok")); err != nil {
-		t.Fatal(err)
-	}
-	s.waitGone("ok")
+	s.Delete(s.ServerImage("ok"))
+	s.WaitServerImageGone("ok")
 
 	// Wrong credentials, echoed by a cloud that refuses them.
 	bad := fakecloud.New(opts)
 	t.Cleanup(bad.Close)
 	for _, op := range append(echoOps, fakecloud.OpDeleteImage) {
-		bad.InjectFault(fakecloud.Fault{Op: op, Status: 401, Message: echo([]string{lc.wrongValue}), Times: 1000})
+		bad.InjectFault(fakecloud.Fault{Op: op, Status: 401, Message: echo([]string{p.wrongValue}), Times: 1000})
 	}
-	s.createCloudWith("bad", lc.wrong(bad), lc.cloud(bad))
-	s.waitCloudNotReady("bad", imagesv1.ReasonAuthenticationFailed)
+	s.CreateCloud("bad", p.wrong(bad, p.wrongValue), p.cloud(bad))
+	s.WaitCloudNotReady("bad", imagesv1.ReasonAuthenticationFailed)
 	waiting := bad.AddServer(fakecloud.Server{})
 	s.serverImage("waiting", waiting.ID, func(si *imagesv1.ServerImage) { si.Spec.CloudRef.Name = "bad" })
-	s.waitCondition("waiting", imagesv1.ConditionReconciling, imagesv1.ReasonCloudNotReady)
-	s.waitEvent("bad", "Warning", imagesv1.ReasonAuthenticationFailed)
+	s.WaitCondition("waiting", imagesv1.ConditionReconciling, imagesv1.ReasonCloudNotReady)
+	s.WaitEvent("bad", "Warning", imagesv1.ReasonAuthenticationFailed)
 
 	seen := watch.stop()
-	evs := namespaceEvents(t, s.ns)
+	evs := namespaceEvents(t, s.Name)
 	logs := logSink.String()
-	for _, secret := range append(secrets, lc.wrongValue) {
+	for _, secret := range append(secrets, p.wrongValue) {
 		for where, text := range map[string]string{"manager logs": logs, "Events": evs, "statuses": seen} {
 			if strings.Contains(text, secret) {
 				t.Errorf("secret value %q appears in the %s:\n%s", secret, where, around(text, secret))

@@ -14,6 +14,7 @@ import (
 	imagesv1 "github.com/serverimage-operator/serverimage-operator/api/v1alpha1"
 	"github.com/serverimage-operator/serverimage-operator/controllers"
 	"github.com/serverimage-operator/serverimage-operator/internal/fakecloud"
+	"github.com/serverimage-operator/serverimage-operator/internal/kubetest"
 )
 
 // TestOnlyReferencedSecretsAreWatched drives the Secret watcher against the
@@ -101,7 +102,7 @@ func TestOnlyReferencedSecretsAreWatched(t *testing.T) {
 	if woken := drain(time.Second); !slices.Equal(woken, []string{"two"}) {
 		t.Fatalf("changing Secrets a and other woke %v; want only two (a's only user)", woken)
 	}
-	eventually(t, 5*time.Second, "the new version of a", func() bool {
+	kubetest.Eventually(t, 5*time.Second, "the new version of a", func() bool {
 		v, err := probe.Version(ctx, two)
 		return err == nil && v == a.ResourceVersion
 	})
@@ -129,11 +130,10 @@ func TestOnlyReferencedSecretsAreWatched(t *testing.T) {
 // without waiting for a periodic re-check.
 func TestCloudWaitsForItsSecret(t *testing.T) {
 	t.Parallel()
-	sim := fakecloud.New(fakecloud.Options{})
-	t.Cleanup(sim.Close)
-	s := &scenario{t: t, sim: sim, ns: newNamespace(t), cloud: "early"}
+	s := newSimScenario(t, fakecloud.Options{}, "early")
+	sim := s.sim
 	c := &imagesv1.Cloud{
-		ObjectMeta: metav1.ObjectMeta{Namespace: s.ns, Name: "early"},
+		ObjectMeta: metav1.ObjectMeta{Namespace: s.Name, Name: "early"},
 		Spec: imagesv1.CloudSpec{
 			Provider: imagesv1.ProviderOpenStack, CloudName: "sim",
 			CredentialsSecretRef: imagesv1.SecretReference{Name: "early-credentials"},
@@ -142,13 +142,13 @@ func TestCloudWaitsForItsSecret(t *testing.T) {
 	if err := k8s.Create(context.Background(), c); err != nil {
 		t.Fatal(err)
 	}
-	s.waitCloudNotReady("early", imagesv1.ReasonSecretNotFound)
+	s.WaitCloudNotReady("early", imagesv1.ReasonSecretNotFound)
 	sec := &corev1.Secret{
-		ObjectMeta: metav1.ObjectMeta{Namespace: s.ns, Name: "early-credentials"},
+		ObjectMeta: metav1.ObjectMeta{Namespace: s.Name, Name: "early-credentials"},
 		StringData: map[string]string{"clouds.yaml": sim.CloudsYAML("sim")},
 	}
 	if err := k8s.Create(context.Background(), sec); err != nil {
 		t.Fatal(err)
 	}
-	s.waitCloudReady("early")
+	s.WaitCloudReady("early")
 }

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	clocktesting "k8s.io/utils/clock/testing"
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -22,6 +21,7 @@ import (
 	imagesv1 "github.com/serverimage-operator/serverimage-operator/api/v1alpha1"
 	"github.com/serverimage-operator/serverimage-operator/controllers"
 	"github.com/serverimage-operator/serverimage-operator/internal/fakecloud"
+	"github.com/serverimage-operator/serverimage-operator/internal/kubetest"
 )
 
 // scheduleHarness drives ServerImageSchedules in fake time. The package's
@@ -62,20 +62,20 @@ func at(s string) time.Time {
 }
 
 func (h *scheduleHarness) startManager() {
-	h.t.Helper()
+	h.T.Helper()
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                 scheme,
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
-		Cache:                  cache.Options{DefaultNamespaces: map[string]cache.Config{h.ns: {}}},
+		Cache:                  cache.Options{DefaultNamespaces: map[string]cache.Config{h.Name: {}}},
 		// Every harness registers a controller of the same name.
 		Controller: config.Controller{SkipNameValidation: ptr.To(true)},
 	})
 	if err != nil {
-		h.t.Fatal(err)
+		h.T.Fatal(err)
 	}
 	if err := controllers.SetupSchedules(mgr, controllers.Options{Clock: h.clock, MaxConcurrentReconciles: 1}); err != nil {
-		h.t.Fatal(err)
+		h.T.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -83,7 +83,7 @@ func (h *scheduleHarness) startManager() {
 	h.stop = func() {
 		cancel()
 		if err := <-done; err != nil {
-			h.t.Errorf("schedule manager: %v", err)
+			h.T.Errorf("schedule manager: %v", err)
 		}
 	}
 }
@@ -99,9 +99,9 @@ func (h *scheduleHarness) stopManager() {
 // harness's Cloud, every minute unless mutate says otherwise, and waits
 // for its first pass (which records the next slot, or why there is none).
 func (h *scheduleHarness) createSchedule(name string, mutate ...func(*imagesv1.ServerImageSchedule)) *imagesv1.ServerImageSchedule {
-	h.t.Helper()
+	h.T.Helper()
 	sis := &imagesv1.ServerImageSchedule{
-		ObjectMeta: metav1.ObjectMeta{Namespace: h.ns, Name: name},
+		ObjectMeta: h.Meta(name),
 		Spec: imagesv1.ServerImageScheduleSpec{
 			Schedule: "*/1 * * * *",
 			Template: imagesv1.ServerImageTemplate{
@@ -113,9 +113,7 @@ func (h *scheduleHarness) createSchedule(name string, mutate ...func(*imagesv1.S
 	for _, m := range mutate {
 		m(sis)
 	}
-	if err := k8s.Create(context.Background(), sis); err != nil {
-		h.t.Fatal(err)
-	}
+	h.Create(sis)
 	return h.waitSchedule(name, "first pass", func(s *imagesv1.ServerImageSchedule) bool {
 		return s.Status.ObservedGeneration == s.Generation && readyOrStalled(s)
 	})
@@ -127,37 +125,28 @@ func readyOrStalled(s *imagesv1.ServerImageSchedule) bool {
 }
 
 func (h *scheduleHarness) getSchedule(name string) *imagesv1.ServerImageSchedule {
-	h.t.Helper()
-	s := &imagesv1.ServerImageSchedule{}
-	if err := k8s.Get(context.Background(), client.ObjectKey{Namespace: h.ns, Name: name}, s); err != nil {
-		h.t.Fatal(err)
-	}
-	return s
+	h.T.Helper()
+	return kubetest.Get[imagesv1.ServerImageSchedule](h.NS, name)
 }
 
 func (h *scheduleHarness) waitSchedule(name, what string, cond func(*imagesv1.ServerImageSchedule) bool) *imagesv1.ServerImageSchedule {
-	h.t.Helper()
-	var last *imagesv1.ServerImageSchedule
-	eventually(h.t, waitTimeout, "schedule "+name+": "+what, func() bool {
-		last = h.getSchedule(name)
-		return cond(last)
-	})
-	return last
+	h.T.Helper()
+	return kubetest.WaitFor(h.NS, name, what, cond)
 }
 
 // tick sets the fake clock and asks the schedule for a pass (a real
 // RequeueAfter would wait in real time).
 func (h *scheduleHarness) tick(name, to string) {
-	h.t.Helper()
+	h.T.Helper()
 	h.clock.SetTime(at(to))
-	patchAnnotation(h.t, &imagesv1.ServerImageSchedule{ObjectMeta: metav1.ObjectMeta{Namespace: h.ns, Name: name}},
+	h.PatchAnnotation(&imagesv1.ServerImageSchedule{ObjectMeta: h.Meta(name)},
 		"test.serverimage.dev/poke", strconv.FormatInt(pokes.Add(1), 10))
 }
 
 // waitNext waits until the schedule's pass at the current fake time
 // recorded want as the next slot.
 func (h *scheduleHarness) waitNext(name, want string) *imagesv1.ServerImageSchedule {
-	h.t.Helper()
+	h.T.Helper()
 	return h.waitSchedule(name, "nextScheduleTime "+want, func(s *imagesv1.ServerImageSchedule) bool {
 		return s.Status.NextScheduleTime != nil && s.Status.NextScheduleTime.Time.Equal(at(want))
 	})
@@ -166,17 +155,17 @@ func (h *scheduleHarness) waitNext(name, want string) *imagesv1.ServerImageSched
 // runs lists the schedule's ServerImages by name, oldest first (the names
 // end in the slot).
 func (h *scheduleHarness) runs(name string) []imagesv1.ServerImage {
-	h.t.Helper()
+	h.T.Helper()
 	var list imagesv1.ServerImageList
-	if err := k8s.List(context.Background(), &list, client.InNamespace(h.ns), client.MatchingLabels{imagesv1.ScheduleLabel: name}); err != nil {
-		h.t.Fatal(err)
+	if err := k8s.List(context.Background(), &list, client.InNamespace(h.Name), client.MatchingLabels{imagesv1.ScheduleLabel: name}); err != nil {
+		h.T.Fatal(err)
 	}
 	slices.SortFunc(list.Items, func(a, b imagesv1.ServerImage) int { return strings.Compare(a.Name, b.Name) })
 	return list.Items
 }
 
 func (h *scheduleHarness) runNames(name string) []string {
-	h.t.Helper()
+	h.T.Helper()
 	var out []string
 	for _, si := range h.runs(name) {
 		out = append(out, si.Name)
@@ -186,18 +175,8 @@ func (h *scheduleHarness) runNames(name string) []string {
 
 // waitRuns waits until the schedule's ServerImages are exactly want.
 func (h *scheduleHarness) waitRuns(name string, want ...string) {
-	h.t.Helper()
-	deadline := time.Now().Add(waitTimeout)
-	for {
-		got := h.runNames(name)
-		if slices.Equal(got, want) {
-			return
-		}
-		if time.Now().After(deadline) {
-			h.t.Fatalf("schedule %s has runs %v, want %v", name, got, want)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	h.T.Helper()
+	kubetest.UntilEqual(h.T, h.Wait, "the runs of schedule "+name, func() []string { return h.runNames(name) }, want)
 }
 
 // runAt is the ServerImage name of a run at slot.
@@ -216,16 +195,6 @@ func (h *scheduleHarness) simImageNames() []string {
 }
 
 func (h *scheduleHarness) waitSimImages(want ...string) {
-	h.t.Helper()
-	deadline := time.Now().Add(waitTimeout)
-	for {
-		got := h.simImageNames()
-		if slices.Equal(got, want) {
-			return
-		}
-		if time.Now().After(deadline) {
-			h.t.Fatalf("simulator has images %v, want %v", got, want)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	h.T.Helper()
+	kubetest.UntilEqual(h.T, h.Wait, "the simulator's images", h.simImageNames, want)
 }

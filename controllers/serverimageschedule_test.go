@@ -17,6 +17,7 @@ import (
 
 	imagesv1 "github.com/serverimage-operator/serverimage-operator/api/v1alpha1"
 	"github.com/serverimage-operator/serverimage-operator/internal/fakecloud"
+	"github.com/serverimage-operator/serverimage-operator/internal/kubetest"
 )
 
 func TestScheduleRunsAtLocalTimesAcrossDST(t *testing.T) {
@@ -74,7 +75,7 @@ func TestScheduleRunsAtLocalTimesAcrossDST(t *testing.T) {
 				}
 				h.waitRuns("nightly", names...)
 				for _, n := range names {
-					h.waitReady(n)
+					h.WaitReady(n)
 				}
 				if len(st.runs) > 0 && !sched.Status.LastScheduleTime.Time.Equal(at(st.runs[len(st.runs)-1])) {
 					t.Errorf("lastScheduleTime = %s, want %s", sched.Status.LastScheduleTime, st.runs[len(st.runs)-1])
@@ -116,7 +117,7 @@ func TestScheduleConcurrencyPolicyWhileAnImageIsSaving(t *testing.T) {
 			h.sim.FreezeImages(true)
 			h.tick("s", "2026-05-01T10:01:00Z")
 			h.waitRuns("s", first)
-			h.waitCondition(first, imagesv1.ConditionReconciling, imagesv1.ReasonImageSaving)
+			h.WaitCondition(first, imagesv1.ConditionReconciling, imagesv1.ReasonImageSaving)
 
 			h.tick("s", "2026-05-01T10:02:00Z")
 			sched := h.waitNext("s", "2026-05-01T10:03:00Z")
@@ -126,13 +127,13 @@ func TestScheduleConcurrencyPolicyWhileAnImageIsSaving(t *testing.T) {
 			}
 			h.waitRuns("s", want...)
 			if c.policy == imagesv1.ConcurrencyAllow {
-				for _, e := range h.events("s") {
+				for _, e := range h.Events("s") {
 					if e.Reason == "RunSkipped" {
 						t.Errorf("Allow skipped a run: %s", e.Note)
 					}
 				}
 			} else {
-				note := h.waitEvent("s", "Warning", "RunSkipped")
+				note := h.WaitEvent("s", "Warning", "RunSkipped")
 				if !contains(note, first) || !contains(note, "Forbid") {
 					t.Errorf("skip event does not name the image in progress and the policy: %q", note)
 				}
@@ -143,7 +144,7 @@ func TestScheduleConcurrencyPolicyWhileAnImageIsSaving(t *testing.T) {
 
 			// Once the image is Ready, the next run starts again.
 			h.sim.FreezeImages(false)
-			h.waitReady(first)
+			h.WaitReady(first)
 			h.waitSchedule("s", "lastSuccessfulTime set", func(s *imagesv1.ServerImageSchedule) bool {
 				return s.Status.LastSuccessfulTime != nil && !slices.Contains(activeNames(s), first)
 			})
@@ -185,7 +186,7 @@ func TestScheduleSuspendStartsNothingAndDoesNotCatchUp(t *testing.T) {
 	}
 	h.tick("s", "2026-05-01T10:06:00Z")
 	h.waitRuns("s", runAt("s", "2026-05-01T10:06:00Z"))
-	h.waitEvent("s", "Normal", imagesv1.ReasonSuspended)
+	h.WaitEvent("s", "Normal", imagesv1.ReasonSuspended)
 }
 
 func TestScheduleRetention(t *testing.T) {
@@ -241,8 +242,8 @@ func TestScheduleRetention(t *testing.T) {
 			for _, to := range c.ticks {
 				h.tick("s", to)
 				name := runAt("s", to)
-				eventually(t, waitTimeout, "run "+name, func() bool { return slices.Contains(h.runNames("s"), name) })
-				imageIDs[name] = h.waitReady(name).Status.ImageID
+				kubetest.Eventually(t, waitTimeout, "run "+name, func() bool { return slices.Contains(h.runNames("s"), name) })
+				imageIDs[name] = h.WaitReady(name).Status.ImageID
 			}
 			if c.after != "" {
 				h.tick("s", c.after)
@@ -264,7 +265,7 @@ func TestScheduleRetention(t *testing.T) {
 			slices.Sort(wantImages)
 			h.waitSimImages(wantImages...)
 
-			note := h.waitEvent("s", "Normal", "Pruned")
+			note := h.WaitEvent("s", "Normal", "Pruned")
 			wantEffect := map[imagesv1.DeletionPolicy]string{
 				imagesv1.DeletionPolicyDelete: "deleted too (deletionPolicy Delete)",
 				imagesv1.DeletionPolicyRetain: "kept (deletionPolicy Retain)",
@@ -297,13 +298,13 @@ func TestScheduleFailedRunsDoNotCountAndArePrunedAfterTheGracePeriod(t *testing.
 	})
 	good, failed := runAt("s", "2026-05-01T10:00:00Z"), runAt("s", "2026-05-01T11:00:00Z")
 	h.tick("s", "2026-05-01T10:00:00Z")
-	eventually(t, waitTimeout, "first run", func() bool { return len(h.runNames("s")) == 1 })
-	h.waitReady(good)
+	kubetest.Eventually(t, waitTimeout, "first run", func() bool { return len(h.runNames("s")) == 1 })
+	h.WaitReady(good)
 
 	h.sim.FailNextSnapshot(h.server)
 	h.tick("s", "2026-05-01T11:00:00Z")
-	eventually(t, waitTimeout, "second run", func() bool { return len(h.runNames("s")) == 2 })
-	h.waitCondition(failed, imagesv1.ConditionStalled, imagesv1.ReasonImageFailed)
+	kubetest.Eventually(t, waitTimeout, "second run", func() bool { return len(h.runNames("s")) == 2 })
+	h.WaitCondition(failed, imagesv1.ConditionStalled, imagesv1.ReasonImageFailed)
 
 	// Within the grace period the failed run stays, and with maxCount 1 it
 	// does not push the Ready one out.
@@ -313,7 +314,7 @@ func TestScheduleFailedRunsDoNotCountAndArePrunedAfterTheGracePeriod(t *testing.
 
 	h.tick("s", "2026-05-01T11:10:00Z")
 	h.waitRuns("s", good)
-	note := h.waitEvent("s", "Normal", "Pruned")
+	note := h.WaitEvent("s", "Normal", "Pruned")
 	if !contains(note, failed) || !contains(note, "grace period 10m0s") {
 		t.Errorf("prune event %q does not name the failed run and the grace period", note)
 	}
@@ -343,7 +344,7 @@ func TestScheduleCatchesUpOnceAfterDowntime(t *testing.T) {
 			})
 			h.tick("s", "2026-05-01T10:00:00Z")
 			h.waitNext("s", "2026-05-01T11:00:00Z")
-			h.waitReady(runAt("s", "2026-05-01T10:00:00Z"))
+			h.WaitReady(runAt("s", "2026-05-01T10:00:00Z"))
 
 			h.stopManager()
 			h.clock.SetTime(at("2026-05-01T15:20:00Z"))
@@ -357,12 +358,12 @@ func TestScheduleCatchesUpOnceAfterDowntime(t *testing.T) {
 			}
 			h.waitRuns("s", want...)
 			for _, n := range want {
-				h.waitReady(n) // so that Forbid lets the 16:00 run start
+				h.WaitReady(n) // so that Forbid lets the 16:00 run start
 			}
 
 			var note string
-			eventually(t, waitTimeout, c.event+" event", func() bool {
-				for _, e := range h.events("s") {
+			kubetest.Eventually(t, waitTimeout, c.event+" event", func() bool {
+				for _, e := range h.Events("s") {
 					if e.Reason == c.event && contains(e.Note, "15:00") {
 						note = e.Note
 						return true
@@ -398,7 +399,7 @@ func TestScheduleOwnsItsServerImages(t *testing.T) {
 	h.tick("web", "2026-05-01T10:01:00Z")
 	name := runAt("web", "2026-05-01T10:01:00Z")
 	h.waitRuns("web", name)
-	si := h.waitReady(name)
+	si := h.WaitReady(name)
 
 	refs := si.OwnerReferences
 	if len(refs) != 1 {
@@ -424,13 +425,8 @@ func TestScheduleOwnsItsServerImages(t *testing.T) {
 		t.Errorf("cloud image %+v", img)
 	}
 
-	if err := k8s.Delete(context.Background(), sched); err != nil {
-		t.Fatal(err)
-	}
-	eventually(t, waitTimeout, "schedule deleted", func() bool {
-		err := k8s.Get(context.Background(), client.ObjectKeyFromObject(sched), &imagesv1.ServerImageSchedule{})
-		return err != nil && client.IgnoreNotFound(err) == nil
-	})
+	h.Delete(sched)
+	kubetest.WaitGone[imagesv1.ServerImageSchedule](h.NS, sched.Name)
 	// Without a garbage collector the run stays here; in a cluster the
 	// collector would delete it because of the reference checked above.
 	h.waitRuns("web", name)
@@ -467,7 +463,7 @@ func TestScheduleValidation(t *testing.T) {
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
 				s := &imagesv1.ServerImageSchedule{
-					ObjectMeta: metav1.ObjectMeta{Namespace: h.ns, Name: "rejected"},
+					ObjectMeta: metav1.ObjectMeta{Namespace: h.Name, Name: "rejected"},
 					Spec: imagesv1.ServerImageScheduleSpec{
 						Schedule: "0 2 * * *",
 						Template: imagesv1.ServerImageTemplate{CloudRef: imagesv1.CloudReference{Name: h.cloud}, ServerID: h.server},
@@ -489,7 +485,7 @@ func TestScheduleValidation(t *testing.T) {
 	t.Run("a raw 7d duration is rejected", func(t *testing.T) {
 		// metav1.Duration cannot even hold "7d"; send it as JSON.
 		raw := &imagesv1.ServerImageSchedule{}
-		raw.SetNamespace(h.ns)
+		raw.SetNamespace(h.Name)
 		raw.SetName("days")
 		raw.Spec.Schedule = "0 2 * * *"
 		raw.Spec.Template = imagesv1.ServerImageTemplate{CloudRef: imagesv1.CloudReference{Name: h.cloud}, ServerID: h.server}
@@ -526,7 +522,7 @@ func TestScheduleValidation(t *testing.T) {
 				if ready == nil || ready.Status != metav1.ConditionFalse || sched.Status.NextScheduleTime != nil {
 					t.Errorf("Ready = %+v, next = %v", ready, sched.Status.NextScheduleTime)
 				}
-				if note := h.waitEvent(c.name, "Warning", c.reason); !contains(note, c.message) {
+				if note := h.WaitEvent(c.name, "Warning", c.reason); !contains(note, c.message) {
 					t.Errorf("event %q", note)
 				}
 				// Fixing the spec recovers.

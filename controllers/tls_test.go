@@ -7,10 +7,10 @@ import (
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	imagesv1 "github.com/serverimage-operator/serverimage-operator/api/v1alpha1"
 	"github.com/serverimage-operator/serverimage-operator/internal/fakecloud"
+	"github.com/serverimage-operator/serverimage-operator/internal/kubetest"
 )
 
 // TestTLSVerification: against a cloud whose certificate comes from a
@@ -20,55 +20,47 @@ import (
 // standing TLSVerificationDisabled condition that goes away with it.
 func TestTLSVerification(t *testing.T) {
 	t.Parallel()
-	sim := fakecloud.New(fakecloud.Options{TLS: true})
-	t.Cleanup(sim.Close)
-	s := &scenario{t: t, sim: sim, ns: newNamespace(t)}
+	s := newSimScenario(t, fakecloud.Options{TLS: true}, "")
+	sim := s.sim
 	openStack := func(c *imagesv1.Cloud) { c.Spec.Provider, c.Spec.CloudName = imagesv1.ProviderOpenStack, "sim" }
 	insecure := func(c *imagesv1.Cloud) { c.Spec.InsecureSkipTLSVerify = true }
 
 	// Verification on by default: no CA, no Ready.
-	s.createCloudWith("default", map[string]string{"clouds.yaml": sim.CloudsYAML("sim")}, openStack)
-	cond := s.waitCloudNotReady("default", imagesv1.ReasonTransientError)
+	s.CreateCloud("default", map[string]string{"clouds.yaml": sim.CloudsYAML("sim")}, openStack)
+	cond := s.WaitCloudNotReady("default", imagesv1.ReasonTransientError)
 	if !strings.Contains(cond.Message, "TLS error") {
 		t.Errorf("the condition does not say it is a TLS problem: %q", cond.Message)
 	}
 	wantTLSDisabled(t, s, "default", false)
 
 	// A CA bundle in the Secret.
-	s.createCloudWith("with-ca", map[string]string{"clouds.yaml": sim.CloudsYAML("sim"), "cacert": string(sim.CACertPEM())}, openStack)
-	s.waitCloudReady("with-ca")
+	s.CreateCloud("with-ca", map[string]string{"clouds.yaml": sim.CloudsYAML("sim"), "cacert": string(sim.CACertPEM())}, openStack)
+	s.WaitCloudReady("with-ca")
 	wantTLSDisabled(t, s, "with-ca", false)
 
 	// clouds.yaml's own "verify: false" is not honoured.
-	s.createCloudWith("yaml-verify-false", map[string]string{"clouds.yaml": sim.CloudsYAML("sim") + "    verify: false\n"}, openStack)
-	s.waitCloudNotReady("yaml-verify-false", imagesv1.ReasonTransientError)
+	s.CreateCloud("yaml-verify-false", map[string]string{"clouds.yaml": sim.CloudsYAML("sim") + "    verify: false\n"}, openStack)
+	s.WaitCloudNotReady("yaml-verify-false", imagesv1.ReasonTransientError)
 
 	// The explicit opt-out, with its warning.
-	s.createCloudWith("insecure", map[string]string{"clouds.yaml": sim.CloudsYAML("sim")}, openStack, insecure)
-	s.waitCloudReady("insecure")
+	s.CreateCloud("insecure", map[string]string{"clouds.yaml": sim.CloudsYAML("sim")}, openStack, insecure)
+	s.WaitCloudReady("insecure")
 	wantTLSDisabled(t, s, "insecure", true)
 
 	// Turning it off again removes the warning (and, without a CA, the
 	// Cloud is no longer Ready).
-	c := &imagesv1.Cloud{}
-	if err := k8s.Get(context.Background(), client.ObjectKey{Namespace: s.ns, Name: "insecure"}, c); err != nil {
-		t.Fatal(err)
-	}
+	c := kubetest.Get[imagesv1.Cloud](s.NS, "insecure")
 	c.Spec.InsecureSkipTLSVerify = false
 	if err := k8s.Update(context.Background(), c); err != nil {
 		t.Fatal(err)
 	}
-	s.waitCloudNotReady("insecure", imagesv1.ReasonTransientError)
+	s.WaitCloudNotReady("insecure", imagesv1.ReasonTransientError)
 	wantTLSDisabled(t, s, "insecure", false)
 }
 
 func wantTLSDisabled(t *testing.T, s *scenario, name string, want bool) {
 	t.Helper()
-	eventually(t, waitTimeout, "TLSVerificationDisabled on "+name, func() bool {
-		c := &imagesv1.Cloud{}
-		if err := k8s.Get(context.Background(), client.ObjectKey{Namespace: s.ns, Name: name}, c); err != nil {
-			return false
-		}
+	kubetest.WaitFor(s.NS, name, "TLSVerificationDisabled", func(c *imagesv1.Cloud) bool {
 		cond := meta.FindStatusCondition(c.Status.Conditions, imagesv1.ConditionTLSVerificationDisabled)
 		if !want {
 			return cond == nil

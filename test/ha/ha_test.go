@@ -15,9 +15,7 @@ import (
 	"testing"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
@@ -29,6 +27,7 @@ import (
 	"github.com/serverimage-operator/serverimage-operator/controllers"
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
 	"github.com/serverimage-operator/serverimage-operator/internal/fakecloud"
+	"github.com/serverimage-operator/serverimage-operator/internal/kubetest"
 )
 
 // Short leader-election timings so that a takeover costs seconds, not the
@@ -52,18 +51,18 @@ func TestLeaderKilledMidRunNeverDoubleCreates(t *testing.T) {
 	sim.InjectFault(fakecloud.Fault{Op: fakecloud.OpCreateImage, Latency: 100 * time.Millisecond, Times: 1 << 20})
 	front := newRecordingFront(t, sim)
 	ns := newNamespace(t)
-	createCloud(t, ns, sim, front.URL())
+	createCloud(ns, sim, front.URL())
 
-	a, b := startReplica(t, ns), startReplica(t, ns)
+	a, b := startReplica(t, ns.Name), startReplica(t, ns.Name)
 	leader, standby := waitLeader(t, a, b)
 
 	servers := make([]string, n)
 	for i := range servers {
 		servers[i] = sim.AddServer(fakecloud.Server{}).ID
-		createServerImage(t, ns, fmt.Sprintf("img-%02d", i), servers[i])
+		ns.CreateServerImage(fmt.Sprintf("img-%02d", i), "ha", servers[i])
 	}
 
-	waitFor(t, "the leader to create a third of the images", func() bool { return len(front.creates()) >= n/3 })
+	ns.Until(t, "the leader to create a third of the images", func() bool { return len(front.creates()) >= n/3 })
 	authBeforeKill := sim.Calls(fakecloud.OpAuth)
 	killedAt := time.Now()
 	leader.kill(t)
@@ -73,7 +72,7 @@ func TestLeaderKilledMidRunNeverDoubleCreates(t *testing.T) {
 	case <-time.After(waitTimeout):
 		t.Fatal("the standby never took over")
 	}
-	objects := waitAllReady(t, ns, n)
+	objects := waitAllReady(ns, n)
 
 	// The standby stayed away from the cloud while it was not leading:
 	// one token request in all (the leader's), and no request with a
@@ -256,58 +255,30 @@ func tokenSummary(byToken map[string][]time.Time) string {
 	return strings.Join(parts, ", ")
 }
 
-func newNamespace(t *testing.T) string {
+func newNamespace(t *testing.T) *kubetest.NS {
 	t.Helper()
-	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "ha-"}}
-	if err := k8s.Create(context.Background(), ns); err != nil {
-		t.Fatal(err)
-	}
-	return ns.Name
+	ns := kubetest.NewNamespace(t, k8s, "ha-")
+	ns.Wait = kubetest.Wait{Timeout: waitTimeout, Poll: 20 * time.Millisecond}
+	ns.CloudPoll = 200 * time.Millisecond
+	return ns
 }
 
 // createCloud points the Cloud at the recording front: auth_url in the
 // clouds.yaml and the compute and image endpoints.
-func createCloud(t *testing.T, ns string, sim *fakecloud.Cloud, front string) {
-	t.Helper()
-	ctx := context.Background()
-	secret := &corev1.Secret{
-		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "ha-credentials"},
-		StringData: map[string]string{"clouds.yaml": strings.ReplaceAll(sim.CloudsYAML("ha"), sim.URL(), front)},
-	}
-	if err := k8s.Create(ctx, secret); err != nil {
-		t.Fatal(err)
-	}
-	c := &imagesv1.Cloud{
-		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "ha"},
-		Spec: imagesv1.CloudSpec{
-			Provider:             imagesv1.ProviderOpenStack,
-			CloudName:            "ha",
-			CredentialsSecretRef: imagesv1.SecretReference{Name: secret.Name},
-			PollInterval:         &metav1.Duration{Duration: 200 * time.Millisecond},
-			Endpoints:            &imagesv1.CloudEndpoints{Compute: front + "/compute/v2.1", Image: front + "/image"},
-		},
-	}
-	if err := k8s.Create(ctx, c); err != nil {
-		t.Fatal(err)
-	}
+func createCloud(ns *kubetest.NS, sim *fakecloud.Cloud, front string) {
+	ns.T.Helper()
+	ns.CreateCloud("ha", map[string]string{"clouds.yaml": strings.ReplaceAll(sim.CloudsYAML("ha"), sim.URL(), front)}, func(c *imagesv1.Cloud) {
+		c.Spec.Provider = imagesv1.ProviderOpenStack
+		c.Spec.CloudName = "ha"
+		c.Spec.Endpoints = &imagesv1.CloudEndpoints{Compute: front + "/compute/v2.1", Image: front + "/image"}
+	})
 }
 
-func createServerImage(t *testing.T, ns, name, serverID string) {
-	t.Helper()
-	si := &imagesv1.ServerImage{
-		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
-		Spec:       imagesv1.ServerImageSpec{CloudRef: imagesv1.CloudReference{Name: "ha"}, ServerID: serverID},
-	}
-	if err := k8s.Create(context.Background(), si); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func waitAllReady(t *testing.T, ns string, n int) []imagesv1.ServerImage {
-	t.Helper()
+func waitAllReady(ns *kubetest.NS, n int) []imagesv1.ServerImage {
+	ns.T.Helper()
 	var list imagesv1.ServerImageList
-	waitFor(t, fmt.Sprintf("all %d ServerImages Ready", n), func() bool {
-		if err := k8s.List(context.Background(), &list, client.InNamespace(ns)); err != nil {
+	ns.Until(ns.T, fmt.Sprintf("all %d ServerImages Ready", n), func() bool {
+		if err := k8s.List(context.Background(), &list, client.InNamespace(ns.Name)); err != nil {
 			return false
 		}
 		ready := 0
@@ -339,16 +310,5 @@ func checkOneImageEach(t *testing.T, objects []imagesv1.ServerImage, images []fa
 	}
 	for key, ids := range byKey {
 		t.Errorf("orphan image(s) %v with key %q", ids, key)
-	}
-}
-
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(waitTimeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", waitTimeout, what)
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -51,18 +51,18 @@ func busyScenario(t *testing.T, together bool) {
 	s.createCloud("cloud", passwordEntry, func(c *imagesv1.Cloud) {
 		c.Spec.Endpoints = &imagesv1.CloudEndpoints{Compute: rec.URL}
 	})
-	s.waitCloudReady("cloud")
+	s.WaitCloudReady("cloud")
 	serverID := cloud.bootServer(t)
 	// Long enough that the second object surely finds the server busy.
 	setSwitch(t, "upload-seconds", serverID, "6")
 
 	names := []string{"first", "second"}
 	w := watchReasons(t, s, names)
-	s.serverImage("first", "cloud", serverID)
+	s.CreateServerImage("first", "cloud", serverID)
 	if !together {
-		s.waitFor("first", "image ID recorded", func(si *imagesv1.ServerImage) bool { return si.Status.ImageID != "" })
+		s.WaitServerImage("first", "image ID recorded", func(si *imagesv1.ServerImage) bool { return si.Status.ImageID != "" })
 	}
-	s.serverImage("second", "cloud", serverID)
+	s.CreateServerImage("second", "cloud", serverID)
 	ready := waitBothReady(t, s, rec, serverID, names)
 	w.stop()
 
@@ -126,7 +126,7 @@ func waitBothReady(t *testing.T, s *scenario, rec *recorder, serverID string, na
 			t.Fatalf("timed out waiting for both ServerImages to be Ready; Ready: %v", keys(out))
 		}
 		for _, n := range names {
-			si := s.get(n)
+			si := s.ServerImage(n)
 			if r := readyOf(si); r.Status == metav1.ConditionTrue {
 				out[n] = si
 				continue
@@ -191,7 +191,7 @@ func watchReasons(t *testing.T, s *scenario, names []string) *reasonWatch {
 			}
 			for _, n := range names {
 				si := &imagesv1.ServerImage{}
-				if err := k8s.Get(t.Context(), keyOf(s.ns, n), si); err != nil {
+				if err := k8s.Get(t.Context(), s.Key(n), si); err != nil {
 					continue
 				}
 				c := meta.FindStatusCondition(si.Status.Conditions, imagesv1.ConditionReconciling)
@@ -235,7 +235,7 @@ func keys[V any](m map[string]V) []string {
 // any of the named objects.
 func replacedOrphan(s *scenario, names []string) bool {
 	for _, n := range names {
-		for _, e := range s.events(n) {
+		for _, e := range s.Events(n) {
 			if e.Reason == "OrphanImageReplaced" {
 				return true
 			}

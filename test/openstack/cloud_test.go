@@ -213,7 +213,7 @@ func (c *openStack) getImage(t *testing.T, id string) (img glanceImage, found bo
 func (c *openStack) waitImage(t *testing.T, id, status string) glanceImage {
 	t.Helper()
 	var img glanceImage
-	eventually(t, 2*time.Minute, "image "+id+" "+status, func() bool {
+	cloudWait.Until(t, "image "+id+" "+status, func() bool {
 		var found bool
 		img, found = c.getImage(t, id)
 		return found && img.Status == status
@@ -225,7 +225,7 @@ func (c *openStack) waitImage(t *testing.T, id, status string) glanceImage {
 // task_state): for a snapshot, that is after its last call to Glance.
 func (c *openStack) waitServerIdle(t *testing.T, id string) {
 	t.Helper()
-	eventually(t, 2*time.Minute, "server "+id+" idle", func() bool {
+	cloudWait.Until(t, "server "+id+" idle", func() bool {
 		_, task, err := c.serverState(context.Background(), id)
 		return err == nil && task == ""
 	})

@@ -33,11 +33,11 @@ func TestCreateImage(t *testing.T) {
 			})
 			serverID := cloud.bootServer(t)
 			setSwitch(t, "upload-seconds", serverID, "2")
-			s.serverImage("golden", "cloud", serverID, func(si *imagesv1.ServerImage) {
+			s.CreateServerImage("golden", "cloud", serverID, func(si *imagesv1.ServerImage) {
 				si.Spec.ImageName = "e2e golden " + tc.name
 				si.Spec.Metadata = map[string]imagesv1.MetadataValue{"ImageType": "Gold"}
 			})
-			si := s.waitReady("golden")
+			si := s.WaitReady("golden")
 
 			imgs := cloud.imagesOfServer(t, serverID)
 			if len(imgs) != 1 {

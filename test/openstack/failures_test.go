@@ -9,6 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/uuid"
 
 	imagesv1 "github.com/serverimage-operator/serverimage-operator/api/v1alpha1"
+	"github.com/serverimage-operator/serverimage-operator/internal/kubetest"
 )
 
 // TestUnknownServer: a server Nova does not know stalls the object with
@@ -18,13 +19,13 @@ func TestUnknownServer(t *testing.T) {
 	s := newScenario(t)
 	s.createCloud("cloud", passwordEntry)
 	missing := string(uuid.NewUUID())
-	s.serverImage("ghost", "cloud", missing)
-	si := s.waitCondition("ghost", imagesv1.ConditionStalled, imagesv1.ReasonServerNotFound)
+	s.CreateServerImage("ghost", "cloud", missing)
+	si := s.WaitCondition("ghost", imagesv1.ConditionStalled, imagesv1.ReasonServerNotFound)
 	ready := readyOf(si)
 	if ready == nil || ready.Status != "False" {
 		t.Fatalf("Ready = %+v, want False", ready)
 	}
-	stalled := conditionOf(si, imagesv1.ConditionStalled)
+	stalled := kubetest.Condition(si.Status.Conditions, imagesv1.ConditionStalled)
 	if !strings.Contains(stalled.Message, "Instance "+missing+" could not be found") {
 		t.Errorf("Stalled message %q does not carry Nova's message \"Instance %s could not be found.\"", stalled.Message, missing)
 	}
@@ -44,9 +45,9 @@ func TestFailingSnapshot(t *testing.T) {
 	// The failure comes after 3 s, so the operator sees the image first.
 	setSwitch(t, "upload-seconds", serverID, "3")
 	setSwitch(t, "fail-next", serverID, "")
-	s.serverImage("doomed", "cloud", serverID)
-	saving := s.waitFor("doomed", "image ID recorded", func(si *imagesv1.ServerImage) bool { return si.Status.ImageID != "" })
-	si := s.waitCondition("doomed", imagesv1.ConditionStalled, imagesv1.ReasonImageFailed)
+	s.CreateServerImage("doomed", "cloud", serverID)
+	saving := s.WaitServerImage("doomed", "image ID recorded", func(si *imagesv1.ServerImage) bool { return si.Status.ImageID != "" })
+	si := s.WaitCondition("doomed", imagesv1.ConditionStalled, imagesv1.ReasonImageFailed)
 
 	if switchExists("fail-next", serverID) {
 		t.Fatal("the fail-next switch is still there: the snapshot did not run through the fake hypervisor")
@@ -61,8 +62,8 @@ func TestFailingSnapshot(t *testing.T) {
 		t.Errorf("Ready = %+v, want False/ImageFailed", r)
 	}
 	var warning string
-	eventually(t, waitTimeout, "a Warning Event about doomed", func() bool {
-		for _, e := range s.events("doomed") {
+	s.Until(t, "a Warning Event about doomed", func() bool {
+		for _, e := range s.Events("doomed") {
 			if e.Type == "Warning" {
 				warning = e.Reason + ": " + e.Note
 				return true
@@ -70,7 +71,7 @@ func TestFailingSnapshot(t *testing.T) {
 		}
 		return false
 	})
-	t.Logf("Stalled: %s; Event %s", conditionOf(si, imagesv1.ConditionStalled).Message, warning)
+	t.Logf("Stalled: %s; Event %s", kubetest.Condition(si.Status.Conditions, imagesv1.ConditionStalled).Message, warning)
 	// No second attempt: a failed image needs a person.
 	if n := len(cloud.imagesOfServer(t, serverID)); n != 0 {
 		t.Errorf("Glance has %d images of the server after the failure, want 0 (no retry)", n)

@@ -18,14 +18,14 @@ func TestDeletionPolicy(t *testing.T) {
 	for _, policy := range []imagesv1.DeletionPolicy{imagesv1.DeletionPolicyDelete, imagesv1.DeletionPolicyRetain} {
 		serverID := cloud.bootServer(t)
 		name := dnsLabel(string(policy), 20)
-		s.serverImage(name, "cloud", serverID, func(si *imagesv1.ServerImage) { si.Spec.DeletionPolicy = policy })
-		images[policy] = s.waitReady(name).Status.ImageID
+		s.CreateServerImage(name, "cloud", serverID, func(si *imagesv1.ServerImage) { si.Spec.DeletionPolicy = policy })
+		images[policy] = s.WaitReady(name).Status.ImageID
 	}
 	for policy := range images {
-		s.delete(dnsLabel(string(policy), 20))
+		s.Delete(&imagesv1.ServerImage{ObjectMeta: s.Meta(dnsLabel(string(policy), 20))})
 	}
 	for policy := range images {
-		s.waitGone(dnsLabel(string(policy), 20))
+		s.WaitServerImageGone(dnsLabel(string(policy), 20))
 	}
 	if img, found := cloud.getImage(t, images[imagesv1.DeletionPolicyDelete]); found && img.Status != "deleted" {
 		t.Errorf("deletionPolicy Delete: image %s is still in Glance (%s)", img.ID, img.Status)
@@ -42,10 +42,10 @@ func TestApplicationCredential(t *testing.T) {
 	t.Parallel()
 	s := newScenario(t)
 	s.createCloud("appcred", appCredEntry)
-	s.waitCloudReady("appcred")
+	s.WaitCloudReady("appcred")
 	serverID := cloud.bootServer(t)
-	si := s.serverImage("via-appcred", "appcred", serverID)
-	si = s.waitReady(si.Name)
+	si := s.CreateServerImage("via-appcred", "appcred", serverID)
+	si = s.WaitReady(si.Name)
 	imgs := cloud.imagesOfServer(t, serverID)
 	if len(imgs) != 1 || imgs[0].ID != si.Status.ImageID || imgs[0].Status != "active" {
 		t.Fatalf("Glance's images of the server %+v; want one active image %s", imgs, si.Status.ImageID)
@@ -64,8 +64,8 @@ func TestOperatorRestart(t *testing.T) {
 	})
 	serverID := cloud.bootServer(t)
 	setSwitch(t, "upload-seconds", serverID, "15")
-	s.serverImage("survivor", "cloud", serverID)
-	before := s.waitFor("survivor", "image ID recorded", func(si *imagesv1.ServerImage) bool { return si.Status.ImageID != "" })
+	s.CreateServerImage("survivor", "cloud", serverID)
+	before := s.WaitServerImage("survivor", "image ID recorded", func(si *imagesv1.ServerImage) bool { return si.Status.ImageID != "" })
 
 	// Kill it while Glance says "saving": the upload is under way.
 	cloud.waitImage(t, before.Status.ImageID, "saving")
@@ -76,7 +76,7 @@ func TestOperatorRestart(t *testing.T) {
 	}
 	t.Logf("operator killed while image %s was %s", img.ID, img.Status)
 	s.restartOperator()
-	after := s.waitReady("survivor")
+	after := s.WaitReady("survivor")
 
 	if after.Status.ImageID != before.Status.ImageID {
 		t.Errorf("status.imageID changed across the restart: %s -> %s", before.Status.ImageID, after.Status.ImageID)

@@ -17,7 +17,7 @@ import (
 // operator is one run of the real operator binary, watching one namespace,
 // its output in bin/openstack-e2e/<test>-<n>.log.
 type operator struct {
-	t    *testing.T
+	t    testing.TB
 	cmd  *exec.Cmd
 	log  string
 	done chan struct{}
@@ -27,7 +27,7 @@ var operatorSeq atomic.Int32
 
 // startOperator runs the binary as a Deployment would, minus leader
 // election and the metrics and probe listeners (several run at once here).
-func startOperator(t *testing.T, namespace string) *operator {
+func startOperator(t testing.TB, namespace string) *operator {
 	t.Helper()
 	name := strings.ReplaceAll(t.Name(), "/", "-")
 	logPath := filepath.Join(artifacts, fmt.Sprintf("%s-%d.log", name, operatorSeq.Add(1)))

@@ -39,14 +39,14 @@ func TestTokenInvalidatedMidWait(t *testing.T) {
 	s.createCloud("cloud", passwordEntry, func(c *imagesv1.Cloud) {
 		c.Spec.PollInterval.Duration = 30 * time.Second
 	})
-	s.waitCloudReady("cloud")
+	s.WaitCloudReady("cloud")
 	serverID := cloud.bootServer(t)
 	setSwitch(t, "upload-seconds", serverID, "4")
-	s.serverImage("patient", "cloud", serverID)
-	si := s.waitFor("patient", "image ID recorded", func(si *imagesv1.ServerImage) bool { return si.Status.ImageID != "" })
+	s.CreateServerImage("patient", "cloud", serverID)
+	si := s.WaitServerImage("patient", "image ID recorded", func(si *imagesv1.ServerImage) bool { return si.Status.ImageID != "" })
 	cloud.waitImage(t, si.Status.ImageID, "active")
 	cloud.waitServerIdle(t, serverID)
-	if r := readyOf(s.get("patient")); r != nil && r.Status == "True" {
+	if r := readyOf(s.ServerImage("patient")); r != nil && r.Status == "True" {
 		t.Fatal("inconclusive: the operator saw the image active before the tokens were invalidated; raise its pollInterval")
 	}
 
@@ -67,15 +67,15 @@ func TestTokenInvalidatedMidWait(t *testing.T) {
 	if resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("a token from before the rotation still works (HTTP %d): the scenario proves nothing", resp.StatusCode)
 	}
-	if r := readyOf(s.get("patient")); r != nil && r.Status == "True" {
+	if r := readyOf(s.ServerImage("patient")); r != nil && r.Status == "True" {
 		t.Fatal("inconclusive: the operator reached Ready before the tokens were invalidated")
 	}
 
-	ready := s.waitReady("patient")
+	ready := s.WaitReady("patient")
 	if ready.Status.ImageID != si.Status.ImageID {
 		t.Errorf("status.imageID changed from %s to %s", si.Status.ImageID, ready.Status.ImageID)
 	}
-	s.waitCloudReady("cloud")
+	s.WaitCloudReady("cloud")
 	// Keystone's access log (uwsgi, with the User-Agent) shows the new
 	// authentication; the operator's User-Agent starts with its name.
 	var reauth int
