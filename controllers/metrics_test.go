@@ -68,7 +68,7 @@ func TestMetricsEndpoint(t *testing.T) {
 		{"serverimage_cloud_requests_total", dto.MetricType_COUNTER, []string{"code", "operation", "provider"},
 			map[string]string{"provider": "OpenStack", "operation": "createImage", "code": "200"}},
 		{"serverimage_cloud_requests_total", dto.MetricType_COUNTER, []string{"code", "operation", "provider"},
-			map[string]string{"provider": "OpenStack", "operation": "getServer", "code": "404"}},
+			map[string]string{"provider": "OpenStack", "operation": "createImage", "code": "404"}},
 		{"serverimage_cloud_request_duration_seconds", dto.MetricType_HISTOGRAM, []string{"operation", "provider"},
 			map[string]string{"provider": "OpenStack", "operation": "authenticate"}},
 		{"serverimage_image_time_to_active_seconds", dto.MetricType_HISTOGRAM, []string{"provider"},

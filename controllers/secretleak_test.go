@@ -78,7 +78,7 @@ func runLeakCase(t *testing.T, p provider) {
 
 	// A terminal echo: the server is forbidden.
 	forbidden := s.sim.AddServer(fakecloud.Server{})
-	s.sim.InjectFault(fakecloud.Fault{Op: fakecloud.OpGetServer, ServerID: forbidden.ID, Status: 403, Message: echo(secrets), Times: 1000})
+	s.sim.InjectFault(fakecloud.Fault{Op: fakecloud.OpCreateImage, ServerID: forbidden.ID, Status: 403, Message: echo(secrets), Times: 1000})
 	s.serverImage("forbidden", forbidden.ID)
 	s.WaitCondition("forbidden", imagesv1.ConditionStalled, imagesv1.ReasonForbidden)
 	s.WaitEvent("forbidden", "Warning", imagesv1.ReasonForbidden)

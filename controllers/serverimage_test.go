@@ -10,18 +10,31 @@ import (
 	"github.com/serverimage-operator/serverimage-operator/internal/fakecloud"
 )
 
+// TestServerWithTaskStateWaitsBeforeCreating: Nova's createImage refuses a
+// server with a task (409 naming it), so the operator reads no server
+// first: the refusal shows as ServerBusy, no image exists while the server
+// is busy, and exactly one once it is idle.
 func TestServerWithTaskStateWaitsBeforeCreating(t *testing.T) {
 	t.Parallel()
 	s := newScenario(t, fakecloud.Options{})
 	srv := s.sim.AddServer(fakecloud.Server{TaskState: "resize_prep"})
 	s.serverImage("wait", srv.ID)
-	s.WaitCondition("wait", imagesv1.ConditionReconciling, imagesv1.ReasonServerBusy)
-	if n := s.sim.Calls(fakecloud.OpCreateImage); n != 0 {
-		t.Fatalf("createImage called %d times on a busy server", n)
+	si := s.WaitCondition("wait", imagesv1.ConditionReconciling, imagesv1.ReasonServerBusy)
+	if c := readyOf(si); c == nil || !contains(c.Message, "409") || !contains(c.Message, "resize_prep") {
+		t.Errorf("Ready condition does not carry the cloud's refusal: %+v", c)
+	}
+	if n := len(s.sim.Images()); n != 0 {
+		t.Fatalf("%d images exist while the server is busy", n)
 	}
 	srv.TaskState = ""
 	s.sim.SetServer(srv)
 	s.WaitReady("wait")
+	if n := len(s.sim.Images()); n != 1 {
+		t.Errorf("%d images, want exactly one", n)
+	}
+	if n := s.sim.Calls(fakecloud.OpGetServer); n != 0 {
+		t.Errorf("the server was read %d times; Nova's createImage answers the same question", n)
+	}
 }
 
 func TestUnknownServerStalls(t *testing.T) {
@@ -34,8 +47,16 @@ func TestUnknownServerStalls(t *testing.T) {
 		t.Errorf("Ready condition does not name the server and the status: %+v", c)
 	}
 	s.WaitEvent("ghost", "Warning", imagesv1.ReasonServerNotFound)
-	if n := s.sim.Calls(fakecloud.OpCreateImage); n != 0 {
-		t.Errorf("createImage called %d times for a missing server", n)
+	// Nova's createImage answers 404 for a missing server: that one call
+	// is the check, and a 404 is not retried.
+	if n := s.sim.Calls(fakecloud.OpCreateImage); n != 1 {
+		t.Errorf("createImage called %d times for a missing server, want exactly 1", n)
+	}
+	if n := s.sim.Calls(fakecloud.OpGetServer); n != 0 {
+		t.Errorf("the server was read %d times before the create", n)
+	}
+	if n := len(s.sim.Images()); n != 0 {
+		t.Errorf("%d images exist for a missing server", n)
 	}
 }
 
