@@ -67,9 +67,9 @@ func main() {
 	if secureMetrics {
 		metricsOpts.FilterProvider = filters.WithAuthenticationAndAuthorization
 	}
-	// Managed fields are a large share of every object and the operator
-	// never reads them.
-	cacheOpts := cache.Options{DefaultTransform: cache.TransformStripManagedFields()}
+	// Managed fields and kubectl's last-applied annotation are most of a
+	// small object, and the operator never reads them.
+	cacheOpts := cache.Options{DefaultTransform: controllers.CacheTransform()}
 	if watchNamespaces != "" {
 		cacheOpts.DefaultNamespaces = map[string]cache.Config{}
 		for _, ns := range strings.Split(watchNamespaces, ",") {
