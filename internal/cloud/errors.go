@@ -6,29 +6,32 @@ import (
 	"time"
 )
 
-// ErrorClass is what the reconciler needs to know to react to a failure.
+// ErrorClass is what a failure means, decided once by the driver. What the
+// operator does about each class at each step is internal/policy's table,
+// not something the classes themselves decide.
 type ErrorClass string
 
 const (
-	// ClassTransient: 5xx, timeouts, connection resets. Retry with backoff.
+	// ClassTransient: 5xx, timeouts, connection resets, answers that cannot
+	// be read; the cloud may answer next time.
 	ClassTransient ErrorClass = "Transient"
-	// ClassRateLimited: 413/429 overLimit. Retry after RetryAfter.
+	// ClassRateLimited: 413/429 overLimit; RetryAfter carries the wait the
+	// cloud asked for, if any.
 	ClassRateLimited ErrorClass = "RateLimited"
-	// ClassBusy: the server is doing something else (409 with a task_state).
-	// Wait with backoff; not a failure.
+	// ClassBusy: the server is doing something else (409 with a task_state)
+	// and will be free when that ends.
 	ClassBusy ErrorClass = "Busy"
 	// ClassConflict: the server is in a state that does not allow snapshots
-	// (409 with a vm_state). Retried a few times, then terminal.
+	// (409 with a vm_state), which changes only when someone acts.
 	ClassConflict ErrorClass = "Conflict"
 	// ClassUnauthorized: 401 after one re-authentication.
 	ClassUnauthorized ErrorClass = "Unauthorized"
-	// ClassForbidden: 403, policy or quota. Terminal until the spec or the
-	// Cloud changes.
+	// ClassForbidden: 403, policy or quota.
 	ClassForbidden ErrorClass = "Forbidden"
 	// ClassNotFound: 404 for the thing asked about.
 	ClassNotFound ErrorClass = "NotFound"
-	// ClassInvalid: 400/405/406/415 and local validation. Terminal until the
-	// spec or the Cloud changes.
+	// ClassInvalid: 400/405/406/415 and local validation: the request as
+	// written cannot succeed.
 	ClassInvalid ErrorClass = "Invalid"
 )
 
@@ -60,16 +63,6 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.Err }
-
-// Terminal reports whether retrying without a change to the spec or the
-// Cloud is pointless.
-func (e *Error) Terminal() bool {
-	switch e.Class {
-	case ClassForbidden, ClassInvalid, ClassUnauthorized, ClassNotFound:
-		return true
-	}
-	return false
-}
 
 // ClassOf returns the class of err, or "" when err is not a classified
 // cloud error.
