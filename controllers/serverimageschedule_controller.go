@@ -42,8 +42,16 @@ type ServerImageScheduleReconciler struct {
 // +kubebuilder:rbac:groups=images.serverimage.dev,resources=serverimages,verbs=get;list;watch;create;delete
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
-// Reconcile is one pass over one ServerImageSchedule: observe its images,
-// prune, then start the run that is due, if any.
+// Reconcile is one pass over one ServerImageSchedule, read top to bottom
+// like the other reconcilers:
+//
+//	deleting  → nothing (garbage collection deletes the owned images)
+//	observe   → count its ServerImages and their states
+//	prune     → delete those past the retention
+//	schedule  → start the run that is due, if any
+//
+// finish writes the status and emits an Event when Ready changed. The
+// schedule makes no cloud call: its ServerImages do.
 func (r *ServerImageScheduleReconciler) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
 	sched := &imagesv1.ServerImageSchedule{}
 	if err := r.Get(ctx, req.NamespacedName, sched); err != nil {
