@@ -140,6 +140,34 @@ func (o *operator) waitMetrics(ctx context.Context) error {
 	}
 }
 
+// settled scrapes until the operator's API writes stop changing. The
+// recorder sends Events in the background, so the last objects' Ready
+// Events may still be on their way when the bench sees them Ready.
+func (o *operator) settled(ctx context.Context) (metrics, error) {
+	const quiet, limit = time.Second, 15 * time.Second
+	m, err := o.scrape()
+	if err != nil {
+		return nil, err
+	}
+	since, deadline := time.Now(), time.Now().Add(limit)
+	for time.Since(since) < quiet && time.Now().Before(deadline) {
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(250 * time.Millisecond):
+		}
+		next, err := o.scrape()
+		if err != nil {
+			return nil, err
+		}
+		if mutatingRequests(next) != mutatingRequests(m) {
+			since = time.Now()
+		}
+		m = next
+	}
+	return m, nil
+}
+
 // metrics is a parsed Prometheus text exposition: series name → samples.
 type metrics map[string][]sample
 

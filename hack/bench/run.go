@@ -143,7 +143,7 @@ func runOne(ctx context.Context, cfg config, env *localenv.Env, bin, state strin
 		return nil, err
 	}
 	res.readsMean, res.readsPeak = readsPerInterval(series, applyStart, readyAt.lastReady(), cfg.poll)
-	m, err := op.scrape()
+	m, err := op.settled(ctx)
 	if err != nil {
 		return nil, err
 	}
