@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/serverimage-operator/serverimage-operator/internal/operatorproc"
@@ -30,8 +31,10 @@ type operator struct {
 
 	mu       sync.Mutex
 	peakHeap float64
-	stop     chan struct{}
-	done     chan struct{}
+	// finds is the operator's find-by-key calls so far, as last scraped.
+	finds atomic.Int64
+	stop  chan struct{}
+	done  chan struct{}
 }
 
 func startOperator(bin, kubeconfig, namespace, logPath string, cfg config) (*operator, error) {
@@ -54,21 +57,21 @@ func startOperator(bin, kubeconfig, namespace, logPath string, cfg config) (*ope
 		"--health-probe-bind-address=0",
 		"--watch-namespaces=" + namespace,
 		"--max-concurrent-reconciles=" + strconv.Itoa(cfg.workers),
-		"--per-object-polling=" + strconv.FormatBool(cfg.mode == "per-object"),
 	}
+	args = append(args, pollingModes[cfg.mode]...)
 	if o.pprofAddr != "" {
 		args = append(args, "--pprof-bind-address="+o.pprofAddr)
 	}
 	if o.proc, err = operatorproc.Start(bin, kubeconfig, logPath, args...); err != nil {
 		return nil, err
 	}
-	go o.sampleHeap()
+	go o.sampleMetrics()
 	return o, nil
 }
 
-// sampleHeap keeps the peak of the Go heap in use, read from the
-// operator's own metrics once a second.
-func (o *operator) sampleHeap() {
+// sampleMetrics keeps the peak of the Go heap in use and the count of
+// find-by-key calls, read from the operator's own metrics once a second.
+func (o *operator) sampleMetrics() {
 	defer close(o.done)
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
@@ -82,6 +85,7 @@ func (o *operator) sampleHeap() {
 		if err != nil {
 			continue
 		}
+		o.finds.Store(int64(findsOf(m)))
 		if h := m.sum("go_memstats_heap_inuse_bytes", nil); h > 0 {
 			o.mu.Lock()
 			o.peakHeap = max(o.peakHeap, h)
@@ -103,6 +107,11 @@ func (o *operator) peakRSS() int64 {
 		}
 	}
 	return 0
+}
+
+// findsOf is how many find-by-key calls the operator's drivers made.
+func findsOf(m metrics) int {
+	return int(m.sum("serverimage_cloud_requests_total", map[string]string{"operation": "findImages"}))
 }
 
 func (o *operator) heapPeak() float64 {
@@ -129,6 +138,34 @@ func (o *operator) waitMetrics(ctx context.Context) error {
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
+}
+
+// settled scrapes until the operator's API writes stop changing. The
+// recorder sends Events in the background, so the last objects' Ready
+// Events may still be on their way when the bench sees them Ready.
+func (o *operator) settled(ctx context.Context) (metrics, error) {
+	const quiet, limit = time.Second, 15 * time.Second
+	m, err := o.scrape()
+	if err != nil {
+		return nil, err
+	}
+	since, deadline := time.Now(), time.Now().Add(limit)
+	for time.Since(since) < quiet && time.Now().Before(deadline) {
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(250 * time.Millisecond):
+		}
+		next, err := o.scrape()
+		if err != nil {
+			return nil, err
+		}
+		if mutatingRequests(next) != mutatingRequests(m) {
+			since = time.Now()
+		}
+		m = next
+	}
+	return m, nil
 }
 
 // metrics is a parsed Prometheus text exposition: series name → samples.

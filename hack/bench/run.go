@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
-	"sort"
 	"sync"
 	"time"
 
@@ -17,9 +16,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
-	"k8s.io/client-go/rest"
-	toolscache "k8s.io/client-go/tools/cache"
-	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	imagesv1 "github.com/serverimage-operator/serverimage-operator/api/v1alpha1"
@@ -31,22 +27,32 @@ import (
 // call; a restart's drift pass should cost ceil(N/glanceBatch) calls.
 const glanceBatch = 50
 
+// schemaEventList is what countEvents asks for: the Events the operator's
+// recorder writes.
+var schemaEventList = eventsv1.SchemeGroupVersion.WithKind("EventList")
+
 type result struct {
-	n                  int
-	applyDuration      time.Duration
-	applyToLastCreate  time.Duration
-	createsPerSec      float64
-	lagP50, lagP99     time.Duration
-	lagMax             time.Duration
-	callsPerImage      map[fakecloud.Op]float64
-	totalCallsPerImage float64
-	writesPerImage     float64
-	eventsPerImage     float64
-	peakRSS            int64
-	peakHeap           float64
-	restartCalls       map[fakecloud.Op]int
-	restartReobserved  time.Duration
-	restartWrites      int
+	mode, apply       string
+	n                 int
+	applyDuration     time.Duration
+	applyToLastCreate time.Duration
+	createsPerSec     float64
+	lagP50, lagP99    time.Duration
+	lagMax            time.Duration
+	calls             callKinds
+	// readsMean and readsPeak are the image reads per poll interval from
+	// the apply to the last Ready: the mean, and the most in one interval.
+	readsMean      float64
+	readsPeak      int
+	writesPerImage float64
+	eventsPerImage float64
+	peakRSS        int64
+	peakHeap       float64
+	restartCalls   *callKinds
+	// restartReobserved is how long the restarted operator took to read
+	// every image once.
+	restartReobserved time.Duration
+	restartWrites     int
 	// peakCallsPerSec is the most cloud calls the simulator received in
 	// any one-second window, to compare with a Cloud's rate limit.
 	peakCallsPerSec int
@@ -59,6 +65,9 @@ func newScheme() *runtime.Scheme {
 	return s
 }
 
+// label names one run's files: mode, apply mode and N.
+func label(cfg config, n int) string { return fmt.Sprintf("%s-%s-%d", cfg.mode, cfg.apply, n) }
+
 func runOne(ctx context.Context, cfg config, env *localenv.Env, bin, state string, n int) (*result, error) {
 	scheme := newScheme()
 	rc := *env.Config
@@ -67,7 +76,7 @@ func runOne(ctx context.Context, cfg config, env *localenv.Env, bin, state strin
 	if err != nil {
 		return nil, err
 	}
-	ns := fmt.Sprintf("bench-%d-%d", n, time.Now().Unix())
+	ns := fmt.Sprintf("bench-%s-%d", label(cfg, n), time.Now().Unix())
 	if err := c.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
 		return nil, err
 	}
@@ -87,41 +96,41 @@ func runOne(ctx context.Context, cfg config, env *localenv.Env, bin, state strin
 	if err := createCloud(ctx, c, ns, sim, cfg); err != nil {
 		return nil, err
 	}
-	op, err := startOperator(bin, env.Kubeconfig, ns, filepath.Join(state, fmt.Sprintf("operator-%d.log", n)), cfg)
+	op, err := startOperator(bin, env.Kubeconfig, ns, filepath.Join(state, "operator-"+label(cfg, n)+".log"), cfg)
 	if err != nil {
 		return nil, err
 	}
+	var stopOnce sync.Once
+	stopOp := func() { stopOnce.Do(op.stopAndWait) }
+	defer stopOp()
 	if err := op.waitMetrics(ctx); err != nil {
-		op.stopAndWait()
 		return nil, err
 	}
 	// The happy path starts from a Ready Cloud: objects applied before it
 	// would each write (and announce) a CloudNotReady first.
 	if err := waitCloudReady(ctx, c, ns); err != nil {
-		op.stopAndWait()
 		return nil, err
 	}
 
-	rateCtx, stopRate := context.WithCancel(ctx)
-	defer stopRate()
-	peakRate := sampleCallRate(rateCtx, sim)
+	seriesCtx, stopSeries := context.WithCancel(ctx)
+	defer stopSeries()
+	seriesCh := sampleLedger(seriesCtx, sim, func() int { return int(op.finds.Load()) })
 	if cfg.profile {
-		stopProfiles := profileCreatePhase(op, state, cfg.mode, n)
+		stopProfiles := profileCreatePhase(op, state, label(cfg, n))
 		defer stopProfiles()
 	}
 	applyStart := time.Now()
-	if err := createServerImages(ctx, c, ns, servers); err != nil {
-		op.stopAndWait()
+	if err := createServerImages(ctx, c, cfg.apply, ns, servers); err != nil {
 		return nil, err
 	}
 	applyDuration := time.Since(applyStart)
 	if err := waitAll(ctx, readyAt, n); err != nil {
-		op.stopAndWait()
 		return nil, err
 	}
+	stopSeries()
+	series := <-seriesCh
 
-	stopRate()
-	res := &result{n: n, applyDuration: applyDuration, callsPerImage: map[fakecloud.Op]float64{}, peakCallsPerSec: <-peakRate}
+	res := &result{mode: cfg.mode, apply: cfg.apply, n: n, applyDuration: applyDuration, peakCallsPerSec: peakPerSecond(series)}
 	var lastCreate time.Time
 	for _, img := range sim.Images() {
 		if img.CreatedAt.After(lastCreate) {
@@ -130,55 +139,68 @@ func runOne(ctx context.Context, cfg config, env *localenv.Env, bin, state strin
 	}
 	res.applyToLastCreate = lastCreate.Sub(applyStart)
 	res.createsPerSec = float64(n) / res.applyToLastCreate.Seconds()
-	res.lagP50, res.lagP99, res.lagMax, err = detectionLags(ctx, c, ns, sim, readyAt)
-	if err != nil {
-		op.stopAndWait()
+	if res.lagP50, res.lagP99, res.lagMax, err = detectionLags(sim, readyAt); err != nil {
 		return nil, err
 	}
-	for o, k := range sim.Ledger() {
-		res.callsPerImage[o] = float64(k) / float64(n)
-		res.totalCallsPerImage += float64(k) / float64(n)
-	}
-	m, err := op.scrape()
+	res.readsMean, res.readsPeak = readsPerInterval(series, applyStart, readyAt.lastReady(), cfg.poll)
+	m, err := op.settled(ctx)
 	if err != nil {
-		op.stopAndWait()
 		return nil, err
 	}
+	res.calls = kindsOf(sim.Ledger(), findsOf(m))
 	writes := mutatingRequests(m)
-	var evs eventsv1.EventList
-	if err := c.List(ctx, &evs, client.InNamespace(ns)); err != nil {
-		op.stopAndWait()
+	events, err := countEvents(ctx, c, ns)
+	if err != nil {
 		return nil, err
 	}
-	res.eventsPerImage = float64(len(evs.Items)) / float64(n)
+	res.eventsPerImage = float64(events) / float64(n)
 	// Event writes are reported on their own; the rest are the object
 	// writes (finalizer, status).
 	res.writesPerImage = writes/float64(n) - res.eventsPerImage
 	res.peakRSS, res.peakHeap = op.peakRSS(), op.heapPeak()
-	op.stopAndWait()
+	stopOp()
 
 	if cfg.restart {
-		res.restartCalls, res.restartReobserved, res.restartWrites, err = measureRestart(ctx, cfg, env, bin, state, ns, sim, n)
+		var rk callKinds
+		rk, res.restartReobserved, res.restartWrites, err = measureRestart(ctx, cfg, env, bin, state, ns, sim, n)
 		if err != nil {
 			return nil, err
 		}
+		res.restartCalls = &rk
 	}
 	return res, nil
 }
 
+// countEvents counts the namespace's Events by pages of metadata, so that
+// N = 10,000 (two Events each) never holds them all at once.
+func countEvents(ctx context.Context, c client.Client, ns string) (int, error) {
+	total, cont := 0, ""
+	for {
+		var page metav1.PartialObjectMetadataList
+		page.SetGroupVersionKind(schemaEventList)
+		if err := c.List(ctx, &page, client.InNamespace(ns), client.Limit(500), client.Continue(cont)); err != nil {
+			return 0, fmt.Errorf("listing Events: %w", err)
+		}
+		total += len(page.Items)
+		if cont = page.Continue; cont == "" {
+			return total, nil
+		}
+	}
+}
+
 // profileCreatePhase profiles the operator and this process (the
 // simulator) for 8 s from now; the returned func waits for both files.
-func profileCreatePhase(op *operator, state, mode string, n int) func() {
+func profileCreatePhase(op *operator, state, label string) func() {
 	const d = 8 * time.Second
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		path := filepath.Join(state, fmt.Sprintf("cpu-operator-%s-%d.pprof", mode, n))
+		path := filepath.Join(state, fmt.Sprintf("cpu-operator-%s.pprof", label))
 		if err := op.cpuProfile(d, path); err != nil {
 			fmt.Fprintln(os.Stderr, "operator profile:", err)
 		}
 	}()
-	path := filepath.Join(state, fmt.Sprintf("cpu-bench-%s-%d.pprof", mode, n))
+	path := filepath.Join(state, fmt.Sprintf("cpu-bench-%s.pprof", label))
 	f, err := os.Create(path)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "simulator profile:", err)
@@ -197,40 +219,6 @@ func profileCreatePhase(op *operator, state, mode string, n int) func() {
 	return func() { <-done }
 }
 
-// sampleCallRate counts the simulator's calls every 100 ms until ctx ends
-// and then sends the most calls seen in any one-second window.
-func sampleCallRate(ctx context.Context, sim *fakecloud.Cloud) <-chan int {
-	out := make(chan int, 1)
-	total := func() int {
-		n := 0
-		for _, k := range sim.Ledger() {
-			n += k
-		}
-		return n
-	}
-	go func() {
-		const window = 10 // samples of 100 ms
-		hist := []int{total()}
-		peak := 0
-		t := time.NewTicker(100 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				out <- peak
-				return
-			case <-t.C:
-			}
-			hist = append(hist, total())
-			if len(hist) > window+1 {
-				hist = hist[1:]
-			}
-			peak = max(peak, hist[len(hist)-1]-hist[0])
-		}
-	}()
-	return out
-}
-
 // mutatingRequests is how many writes the operator sent the API server
 // (Events included), from its client-side request metrics.
 func mutatingRequests(m metrics) float64 {
@@ -244,12 +232,12 @@ func mutatingRequests(m metrics) float64 {
 // measureRestart starts the operator again with N Ready objects and counts
 // what it asks of the cloud until every image has been read once, and what
 // it wrote to the API server by then.
-func measureRestart(ctx context.Context, cfg config, env *localenv.Env, bin, state, ns string, sim *fakecloud.Cloud, n int) (map[fakecloud.Op]int, time.Duration, int, error) {
+func measureRestart(ctx context.Context, cfg config, env *localenv.Env, bin, state, ns string, sim *fakecloud.Cloud, n int) (callKinds, time.Duration, int, error) {
 	sim.ResetLedger()
 	start := time.Now()
-	op, err := startOperator(bin, env.Kubeconfig, ns, filepath.Join(state, fmt.Sprintf("operator-%d-restart.log", n)), cfg)
+	op, err := startOperator(bin, env.Kubeconfig, ns, filepath.Join(state, "operator-"+label(cfg, n)+"-restart.log"), cfg)
 	if err != nil {
-		return nil, 0, 0, err
+		return callKinds{}, 0, 0, err
 	}
 	defer op.stopAndWait()
 	reads := func() int {
@@ -259,11 +247,13 @@ func measureRestart(ctx context.Context, cfg config, env *localenv.Env, bin, sta
 		}
 		return l[fakecloud.OpListImages] * glanceBatch
 	}
-	deadline := time.Now().Add(cfg.poll*4 + time.Minute)
+	// The restarted operator lists N objects before its first read, and
+	// reads them at its usual pace: allow for both growing with N.
+	deadline := time.Now().Add(cfg.poll*4 + time.Minute + time.Duration(n)*10*time.Millisecond)
 	for reads() < n && time.Now().Before(deadline) {
 		select {
 		case <-ctx.Done():
-			return nil, 0, 0, ctx.Err()
+			return callKinds{}, 0, 0, ctx.Err()
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
@@ -272,9 +262,9 @@ func measureRestart(ctx context.Context, cfg config, env *localenv.Env, bin, sta
 	time.Sleep(2 * cfg.poll)
 	m, err := op.scrape()
 	if err != nil {
-		return nil, 0, 0, err
+		return callKinds{}, 0, 0, err
 	}
-	return sim.Ledger(), reobserved, int(mutatingRequests(m)), nil
+	return kindsOf(sim.Ledger(), findsOf(m)), reobserved, int(mutatingRequests(m)), nil
 }
 
 func createCloud(ctx context.Context, c client.Client, ns string, sim *fakecloud.Cloud, cfg config) error {
@@ -310,119 +300,4 @@ func waitCloudReady(ctx context.Context, c client.Client, ns string) error {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-}
-
-func createServerImages(ctx context.Context, c client.Client, ns string, servers []string) error {
-	work := make(chan int)
-	errs := make(chan error, len(servers))
-	var wg sync.WaitGroup
-	for w := 0; w < 32; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				si := &imagesv1.ServerImage{
-					ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: fmt.Sprintf("img-%05d", i)},
-					Spec: imagesv1.ServerImageSpec{
-						CloudRef: imagesv1.CloudReference{Name: "bench"},
-						ServerID: servers[i],
-					},
-				}
-				if err := c.Create(ctx, si); err != nil {
-					errs <- err
-				}
-			}
-		}()
-	}
-	for i := range servers {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
-	close(errs)
-	return <-errs
-}
-
-// readyTimes records when the bench first saw each object Ready=True.
-type readyTimes struct {
-	mu sync.Mutex
-	at map[string]time.Time
-}
-
-func (r *readyTimes) len() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return len(r.at)
-}
-
-// watchReady runs an informer on the namespace's ServerImages and records
-// the first time each one is seen with Ready=True.
-func watchReady(ctx context.Context, rc *rest.Config, scheme *runtime.Scheme, ns string) (*readyTimes, func(), error) {
-	ca, err := cache.New(rc, cache.Options{Scheme: scheme, DefaultNamespaces: map[string]cache.Config{ns: {}}})
-	if err != nil {
-		return nil, nil, err
-	}
-	inf, err := ca.GetInformer(ctx, &imagesv1.ServerImage{})
-	if err != nil {
-		return nil, nil, err
-	}
-	r := &readyTimes{at: map[string]time.Time{}}
-	record := func(obj any) {
-		si, ok := obj.(*imagesv1.ServerImage)
-		if !ok || !meta.IsStatusConditionTrue(si.Status.Conditions, imagesv1.ConditionReady) {
-			return
-		}
-		now := time.Now()
-		r.mu.Lock()
-		if _, seen := r.at[si.Name]; !seen {
-			r.at[si.Name] = now
-		}
-		r.mu.Unlock()
-	}
-	if _, err := inf.AddEventHandler(toolscache.ResourceEventHandlerFuncs{
-		AddFunc:    record,
-		UpdateFunc: func(_, obj any) { record(obj) },
-	}); err != nil {
-		return nil, nil, err
-	}
-	cctx, cancel := context.WithCancel(ctx)
-	go func() { _ = ca.Start(cctx) }()
-	if !ca.WaitForCacheSync(cctx) {
-		cancel()
-		return nil, nil, fmt.Errorf("the bench's informer did not sync")
-	}
-	return r, cancel, nil
-}
-
-func waitAll(ctx context.Context, r *readyTimes, n int) error {
-	for r.len() < n {
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("only %d of %d ServerImages Ready before the timeout", r.len(), n)
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
-	return nil
-}
-
-// detectionLags compares the simulator's activation time of each image with
-// the time the bench saw its object Ready.
-func detectionLags(ctx context.Context, c client.Client, ns string, sim *fakecloud.Cloud, r *readyTimes) (p50, p99, mx time.Duration, err error) {
-	var list imagesv1.ServerImageList
-	if err := c.List(ctx, &list, client.InNamespace(ns)); err != nil {
-		return 0, 0, 0, err
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	lags := make([]time.Duration, 0, len(list.Items))
-	for _, si := range list.Items {
-		img, ok := sim.Image(si.Status.ImageID)
-		if !ok {
-			return 0, 0, 0, fmt.Errorf("%s: image %q not in the simulator", si.Name, si.Status.ImageID)
-		}
-		lags = append(lags, r.at[si.Name].Sub(img.ActivatedAt))
-	}
-	sort.Slice(lags, func(i, j int) bool { return lags[i] < lags[j] })
-	pick := func(q float64) time.Duration { return lags[min(len(lags)-1, int(q*float64(len(lags))))] }
-	return pick(0.50), pick(0.99), lags[len(lags)-1], nil
 }
