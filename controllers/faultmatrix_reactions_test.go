@@ -198,6 +198,9 @@ func (f *failingProvider) GetImages(context.Context, []string) (map[string]cloud
 func (f *failingProvider) FindImages(context.Context, cloud.FindImagesQuery) ([]cloud.Image, error) {
 	return nil, f.err
 }
+func (f *failingProvider) ImagesChangedSince(context.Context, time.Time) ([]cloud.Image, error) {
+	return nil, f.err
+}
 func (f *failingProvider) DeleteImage(context.Context, string) error { return f.err }
 
 func newMatrixReconciler() *ServerImageReconciler {

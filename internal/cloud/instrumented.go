@@ -67,3 +67,8 @@ func (i *instrumented) GetImages(ctx context.Context, ids []string) (m map[strin
 	defer func(t time.Time) { i.observe("getImages", t, err) }(time.Now())
 	return i.next.GetImages(ctx, ids)
 }
+
+func (i *instrumented) ImagesChangedSince(ctx context.Context, since time.Time) (imgs []Image, err error) {
+	defer func(t time.Time) { i.observe("imagesChangedSince", t, err) }(time.Now())
+	return i.next.ImagesChangedSince(ctx, since)
+}

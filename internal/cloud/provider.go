@@ -125,6 +125,9 @@ type Capabilities struct {
 	// needed before it. Where the refusal does not say as much, the
 	// server is read first.
 	CreateChecksServer bool
+	// ChangeFeed: ImagesChangedSince lists every image of the account that
+	// changed since a time in one paged call, whatever their number.
+	ChangeFeed bool
 	// Warnings about the Cloud's settings the driver accepted (a
 	// deprecated API version...), shown on the Cloud.
 	Warnings []string
@@ -168,6 +171,12 @@ type Provider interface {
 	// read use GetEach). Images the cloud does not know are absent from
 	// the result.
 	GetImages(ctx context.Context, ids []string) (map[string]Image, error)
+	// ImagesChangedSince lists the account's images whose last update is
+	// at or after since, oldest change first, in as few calls as the cloud
+	// pages them (only where Capabilities().ChangeFeed; others return an
+	// Invalid error). Images that were deleted or failed may be left out:
+	// a feed says what changed, never what is gone.
+	ImagesChangedSince(ctx context.Context, since time.Time) ([]Image, error)
 	// FindImages returns the non-deleted images that an earlier CreateImage
 	// with the same idempotency key produced. It must not return images
 	// that carry a different key.
@@ -210,4 +219,10 @@ func GetEach(ctx context.Context, get func(context.Context, string) (*Image, err
 		out[id] = *img
 	}
 	return nil
+}
+
+// NoChangeFeed is ImagesChangedSince for drivers whose cloud has no change
+// feed (Capabilities().ChangeFeed is false, so it is never called).
+func NoChangeFeed(op string) error {
+	return &Error{Class: ClassInvalid, Op: op, Message: "this cloud has no change feed of its images"}
 }

@@ -2,6 +2,7 @@ package cloud
 
 import (
 	"context"
+	"time"
 
 	"golang.org/x/time/rate"
 )
@@ -79,4 +80,11 @@ func (r *rateLimited) GetImages(ctx context.Context, ids []string) (map[string]I
 		return nil, err
 	}
 	return r.next.GetImages(ctx, ids)
+}
+
+func (r *rateLimited) ImagesChangedSince(ctx context.Context, since time.Time) ([]Image, error) {
+	if err := r.wait(ctx, "imagesChangedSince"); err != nil {
+		return nil, err
+	}
+	return r.next.ImagesChangedSince(ctx, since)
 }

@@ -63,6 +63,10 @@ func (c *countingProvider) FindImages(context.Context, FindImagesQuery) ([]Image
 	c.note("findImages")
 	return nil, nil
 }
+func (c *countingProvider) ImagesChangedSince(context.Context, time.Time) ([]Image, error) {
+	c.note("imagesChangedSince")
+	return nil, nil
+}
 func (c *countingProvider) DeleteImage(context.Context, string) error {
 	c.note("deleteImage")
 	return nil
@@ -91,6 +95,10 @@ var ops = []struct {
 		return err
 	}},
 	{"deleteImage", func(ctx context.Context, p Provider) error { return p.DeleteImage(ctx, "i") }},
+	{"imagesChangedSince", func(ctx context.Context, p Provider) error {
+		_, err := p.ImagesChangedSince(ctx, time.Time{})
+		return err
+	}},
 	{"getImages", func(ctx context.Context, p Provider) error {
 		_, err := p.GetImages(ctx, []string{"i"})
 		return err

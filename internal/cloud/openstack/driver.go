@@ -100,7 +100,9 @@ func invalid(op, msg string) *cloud.Error {
 // Capabilities: Nova reports task states and answers createImage on a
 // busy or unsnapshottable server with 409 and the reason, and on an
 // unknown one with 404; Glance (or the Nova proxy) keeps image metadata,
-// which carries the idempotency key.
+// which carries the idempotency key. Glance lists what changed since a
+// time (updated_at=gte:); the Nova proxy's changes-since is not used yet.
 func (p *Provider) Capabilities() cloud.Capabilities {
-	return cloud.Capabilities{ImagesPerCall: p.imagesPerCall(), IdempotencyKey: cloud.KeyInMetadata, ServerTasks: true, CreateChecksServer: true}
+	return cloud.Capabilities{ImagesPerCall: p.imagesPerCall(), IdempotencyKey: cloud.KeyInMetadata, ServerTasks: true, CreateChecksServer: true,
+		ChangeFeed: p.s.pollAPI == pollGlance}
 }
