@@ -33,7 +33,7 @@ func main() {
 	var (
 		metricsAddr, probeAddr, watchNamespaces string
 		pprofAddr                               string
-		leaderElect, secureMetrics, perObject   bool
+		leaderElect, secureMetrics, perObject, changeFeed bool
 		workers                                 int
 		driftInterval                           time.Duration
 	)
@@ -46,6 +46,7 @@ func main() {
 	flag.StringVar(&pprofAddr, "pprof-bind-address", "", "Address to serve Go pprof profiles on (off when empty).")
 	flag.DurationVar(&driftInterval, "drift-check-interval", controllers.DriftCheckInterval, "How often Ready images are checked (in batches) for out-of-band deletion.")
 	flag.BoolVar(&perObject, "per-object-polling", false, "Read every image with its own GET instead of in batches (for benchmarks only).")
+	flag.BoolVar(&changeFeed, "change-feed", true, "Read a Cloud's change feed, where it has one, while many images are in flight (off: read them by ID, for benchmarks).")
 	zapOpts := zap.Options{}
 	zapOpts.BindFlags(flag.CommandLine)
 	flag.Parse()
@@ -98,6 +99,7 @@ func main() {
 		MaxConcurrentReconciles: workers,
 		DriftCheckInterval:      driftInterval,
 		PerObjectPolling:        perObject,
+		NoChangeFeed:            !changeFeed,
 	}); err != nil {
 		setupLog.Error(err, "unable to set up controllers")
 		os.Exit(1)

@@ -43,6 +43,9 @@ type imagePoller struct {
 	// perObject turns batching off (one GET per image), for comparison in
 	// benchmarks.
 	perObject bool
+	// noFeed reads in-flight images by ID even where the cloud has a
+	// change feed, for comparison in benchmarks.
+	noFeed bool
 
 	mu     sync.Mutex
 	ctx    context.Context
@@ -77,6 +80,12 @@ type cloudPoll struct {
 	// kick cuts short a long sleep (drift only) when an image starts
 	// being in flight.
 	kick chan struct{}
+	// The change feed, where the cloud has one (see poller_feed.go).
+	name      string
+	feed      bool
+	feedSince time.Time
+	lastFeed  time.Time
+	nextFull  time.Time
 }
 
 type trackedImage struct {
@@ -212,10 +221,13 @@ func (p *imagePoller) trackLocked(c *imagesv1.Cloud, prov cloud.Provider, si *im
 	}
 	cp.prov = prov
 	cp.interval = pollIntervalOf(c)
-	cp.perCall = prov.Capabilities().ImagesPerCall
+	caps := prov.Capabilities()
+	cp.perCall = caps.ImagesPerCall
+	cp.feed = caps.ChangeFeed && !p.perObject && !p.noFeed
 	if p.perObject {
 		cp.perCall = 1
 	}
+	cp.name = c.Namespace + "/" + c.Name
 	id := si.Status.ImageID
 	key := objectRef(si)
 	if inFlight {
@@ -316,7 +328,7 @@ func (p *imagePoller) run(ctx context.Context, uid types.UID) {
 			return
 		}
 		wake := nextDrift
-		if due, ok := cp.firstDueLocked(); ok && due.Before(wake) {
+		if due, ok := cp.nextReadLocked(); ok && due.Before(wake) {
 			wake = due
 		}
 		kick := cp.kick
@@ -401,6 +413,11 @@ func (p *imagePoller) poll(ctx context.Context, uid types.UID, drift bool) {
 	cp := p.clouds[uid]
 	if cp == nil {
 		p.mu.Unlock()
+		return
+	}
+	if !drift && cp.useFeedLocked() {
+		p.mu.Unlock()
+		p.pollFeed(ctx, cp)
 		return
 	}
 	var ids []string

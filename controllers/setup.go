@@ -52,6 +52,9 @@ type Options struct {
 	// PerObjectPolling reads every image with its own GET instead of in
 	// batches: only for measuring what batching saves.
 	PerObjectPolling bool
+	// NoChangeFeed reads in-flight images by ID even where the Cloud has a
+	// change feed: only for measuring what the feed saves.
+	NoChangeFeed bool
 	// Clock drives ServerImageSchedules (tests step a fake one); real time
 	// when nil.
 	Clock clock.PassiveClock
@@ -111,6 +114,7 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) error {
 
 	poller := newImagePoller(now, opts.DriftCheckInterval)
 	poller.perObject = opts.PerObjectPolling
+	poller.noFeed = opts.NoChangeFeed
 	if opts.OrphanGrace > 0 {
 		poller.orphanGrace = opts.OrphanGrace
 	}

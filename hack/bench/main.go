@@ -47,7 +47,7 @@ func main() {
 	var cfg config
 	var sizes, modes, applies string
 	flag.StringVar(&sizes, "n", "100,1000,5000", "comma-separated numbers of ServerImages, one run each")
-	flag.StringVar(&modes, "mode", "batch", "comma-separated polling modes, one run each: batch (default), per-object (one GET per image per poll)")
+	flag.StringVar(&modes, "mode", "batch", "comma-separated polling modes, one run each: batch (default: ID-batched reads), per-object (one GET per image per poll), feed (the change feed where the cloud has one)")
 	flag.StringVar(&applies, "apply", applyClient, "comma-separated ways to write the objects, one run each: none (plain creates), client (kubectl apply's last-applied annotation), server (server-side apply, managed fields of field manager kubectl)")
 	flag.DurationVar(&cfg.build, "build", 60*time.Second, "simulated image build time (queued 10%, saving 90%)")
 	flag.DurationVar(&cfg.poll, "poll", 5*time.Second, "the Cloud's pollInterval")

@@ -10,11 +10,9 @@ import (
 // A mode the operator does not have yet is listed with nil flags so that
 // asking for it says so instead of calling it unknown.
 var pollingModes = map[string][]string{
-	"batch":      {"--per-object-polling=false"},
+	"batch":      {"--per-object-polling=false", "--change-feed=false"},
 	"per-object": {"--per-object-polling=true"},
-	// A change-feed poller is planned; the bench will drive it once the
-	// operator has a flag for it.
-	"feed": nil,
+	"feed":       {"--per-object-polling=false", "--change-feed=true"},
 }
 
 // Apply modes: how the bench's objects are written, which decides what
@@ -34,7 +32,7 @@ func parseModes(s string) ([]string, error) {
 		args, known := pollingModes[m]
 		switch {
 		case !known:
-			return nil, fmt.Errorf("unknown -mode %q (batch, per-object)", m)
+			return nil, fmt.Errorf("unknown -mode %q (batch, per-object, feed)", m)
 		case args == nil:
 			return nil, fmt.Errorf("-mode %s is not implemented by the operator yet", m)
 		}

@@ -7,12 +7,11 @@ import (
 )
 
 func TestParseModes(t *testing.T) {
-	got, err := parseModes(" batch, per-object,batch")
-	if err != nil || !slices.Equal(got, []string{"batch", "per-object"}) {
+	got, err := parseModes(" batch, per-object,batch,feed")
+	if err != nil || !slices.Equal(got, []string{"batch", "per-object", "feed"}) {
 		t.Fatalf("parseModes = %v, %v", got, err)
 	}
 	for in, want := range map[string]string{
-		"feed":       "not implemented",
 		"batch,fast": `unknown -mode "fast"`,
 		" , ":        "empty",
 	} {

@@ -42,8 +42,17 @@ var (
 		Name:      "serverimages",
 		Help:      "ServerImages by state (Ready, Reconciling, Stalled).",
 	}, []string{"state"})
+
+	// FeedInterval is the time between a Cloud's last two change-feed
+	// reads: it shortens while many images are in flight and stretches on
+	// its own when the Cloud's rate limit is tight.
+	FeedInterval = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Namespace: namespace,
+		Name:      "poll_feed_interval_seconds",
+		Help:      "Seconds between a Cloud's last two change-feed reads (namespace/name).",
+	}, []string{"cloud"})
 )
 
 func init() {
-	crmetrics.Registry.MustRegister(CloudRequests, CloudRequestDuration, TimeToActive, ImagesByState)
+	crmetrics.Registry.MustRegister(CloudRequests, CloudRequestDuration, TimeToActive, ImagesByState, FeedInterval)
 }
