@@ -31,11 +31,11 @@ var (
 
 func main() {
 	var (
-		metricsAddr, probeAddr, watchNamespaces string
-		pprofAddr                               string
+		metricsAddr, probeAddr, watchNamespaces           string
+		pprofAddr                                         string
 		leaderElect, secureMetrics, perObject, changeFeed bool
-		workers                                 int
-		driftInterval                           time.Duration
+		workers                                           int
+		driftInterval                                     time.Duration
 	)
 	flag.StringVar(&metricsAddr, "metrics-bind-address", ":8443", "Address the metrics endpoint binds to (\"0\" disables it).")
 	flag.BoolVar(&secureMetrics, "metrics-secure", true, "Serve metrics over HTTPS with Kubernetes authentication and authorization.")

@@ -166,4 +166,3 @@ func TestFeedInterval(t *testing.T) {
 		}
 	}
 }
-
