@@ -12,7 +12,8 @@ import (
 // IMS front, behind the gateway: the Glance-style GET and DELETE of
 // /huawei/ims/v2/images/{id} and the "Querying Images" list
 // /huawei/ims/v2/cloudimages with its name, id, status and __imagetype
-// filters and limit/marker paging, newest first.
+// filters and limit/marker paging, newest first. The query is read as the
+// gateway verified it ('+' is a plus, not a space).
 
 const (
 	imsDefaultLimit = 500
@@ -78,7 +79,11 @@ func (c *Cloud) imsDelete(w http.ResponseWriter, id string) {
 }
 
 func (c *Cloud) imsList(w http.ResponseWriter, r *http.Request, _ huaweiCaller) {
-	q := r.URL.Query()
+	q, err := huaweiQuery(r.URL.RawQuery)
+	if err != nil {
+		writeError(w, dialectHuaweiIMS, http.StatusBadRequest, err.Error(), "")
+		return
+	}
 	limit := imsDefaultLimit
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -123,17 +128,9 @@ func (c *Cloud) imsList(w http.ResponseWriter, r *http.Request, _ huaweiCaller) 
 	for _, img := range page {
 		images = append(images, imsImageBody(img))
 	}
-	body := map[string]any{"images": images, "first": "/v2/cloudimages?" + q.Encode()}
-	if len(matched) > len(page) {
-		next := url.Values{}
-		for k, v := range q {
-			next[k] = v
-		}
-		next.Set("marker", page[len(page)-1].ID)
-		next.Set("limit", strconv.Itoa(limit))
-		body["next"] = "/v2/cloudimages?" + next.Encode()
-	}
-	writeJSON(w, http.StatusOK, body)
+	// IMS's answer has no link to the next page: a client asks again with
+	// the last ID as marker until a page comes back short.
+	writeJSON(w, http.StatusOK, map[string]any{"images": images})
 }
 
 // imsMatches applies the filters the simulator knows: exact name, id and

@@ -6,13 +6,21 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
 )
 
-// maxPages stops a listing whose "next" links never end.
-const maxPages = 100
+// IMS pages /v2/cloudimages with limit and marker (the last image ID of
+// the page before) and gives no link to the next page: a page shorter
+// than the limit is the last. The limit is sent so that "short" is
+// measured against a known size; 500 is IMS's default.
+const (
+	imsPageLimit = 500
+	// maxPages stops a listing that never returns a short page.
+	maxPages = 100
+)
 
 // GetImage reads one image from IMS (GET /v2/images/{id}, the Glance-style
 // API, which the IMS docs now mark as "discarded" but still list).
@@ -49,7 +57,7 @@ func (p *Provider) FindImages(ctx context.Context, q cloud.FindImagesQuery) ([]c
 		// CreateImage refuses such a name, so no image can carry it.
 		return nil, nil
 	}
-	query := url.Values{"__imagetype": {"private"}, "name": {name}}
+	query := url.Values{"__imagetype": {"private"}, "name": {name}, "limit": {strconv.Itoa(imsPageLimit)}}
 	var out []cloud.Image
 	for page := 0; ; page++ {
 		if page == maxPages {
@@ -61,7 +69,6 @@ func (p *Provider) FindImages(ctx context.Context, q cloud.FindImagesQuery) ([]c
 		}
 		var list struct {
 			Images []imsImage `json:"images"`
-			Next   string     `json:"next"`
 		}
 		if err := json.Unmarshal(r.body, &list); err != nil {
 			return nil, p.transportError(opFindImages, err)
@@ -71,28 +78,26 @@ func (p *Provider) FindImages(ctx context.Context, q cloud.FindImagesQuery) ([]c
 				out = append(out, img.toImage(p.imageURL(img.ID)))
 			}
 		}
-		next := nextQuery(list.Next)
-		if next == nil || len(list.Images) == 0 {
+		marker, more := nextMarker(list.Images, imsPageLimit)
+		if !more {
 			break
 		}
-		query = next
+		if marker == "" || marker == query.Get("marker") {
+			return nil, malformed(opFindImages, "a full image page ends with an image the listing cannot continue from (no ID, or the marker itself)")
+		}
+		query.Set("marker", marker)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].CreatedAt.After(out[j].CreatedAt) })
 	return out, nil
 }
 
-// nextQuery reads the query of a "next" link. Only the query is taken:
-// the path and host stay the configured IMS endpoint whatever the link
-// says.
-func nextQuery(link string) url.Values {
-	if link == "" {
-		return nil
+// nextMarker tells whether a page of limit images may have a successor,
+// and the marker to ask for it with: the page's last image ID.
+func nextMarker(page []imsImage, limit int) (string, bool) {
+	if len(page) == 0 || len(page) < limit {
+		return "", false
 	}
-	u, err := url.Parse(link)
-	if err != nil || u.RawQuery == "" {
-		return nil
-	}
-	return u.Query()
+	return page[len(page)-1].ID, true
 }
 
 // DeleteImage deletes the image through IMS; one already gone is not an
