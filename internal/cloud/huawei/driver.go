@@ -49,22 +49,18 @@ var _ cloud.Provider = (*Provider)(nil)
 func New(_ context.Context, cfg cloud.Config) (cloud.Provider, error) {
 	s, err := newSettings(cfg)
 	if err != nil {
-		return nil, invalid(opAuthenticate, err.Error())
+		return nil, cloud.Invalid(opAuthenticate, err.Error())
 	}
-	rt, err := cloud.HTTPTransport(cfg.Transport, s.tls)
+	// Redirects elsewhere would carry the token (or, to IAM, the
+	// password) away: the client follows only same-host ones.
+	hc, err := cloud.NewHTTPClient(cfg, s.tls)
 	if err != nil {
-		return nil, invalid(opAuthenticate, err.Error())
-	}
-	timeout := cfg.Timeout
-	if timeout <= 0 {
-		timeout = cloud.DefaultRequestTimeout
+		return nil, cloud.Invalid(opAuthenticate, err.Error())
 	}
 	p := &Provider{
-		s: s,
-		// Redirects elsewhere would carry the token (or, to IAM, the
-		// password) away: see cloud.SameHostRedirects.
-		client:    http.Client{Transport: rt, Timeout: timeout, CheckRedirect: cloud.SameHostRedirects},
-		iamClient: http.Client{Transport: rt, Timeout: timeout, CheckRedirect: cloud.SameHostRedirects},
+		s:         s,
+		client:    *hc,
+		iamClient: *hc,
 		now:       time.Now,
 		tokens:    tokenCache{sem: make(chan struct{}, 1)},
 	}
@@ -74,7 +70,7 @@ func New(_ context.Context, cfg cloud.Config) (cloud.Provider, error) {
 			secretKey:     s.secretKey,
 			securityToken: s.securityToken,
 			projectID:     s.projectID,
-			next:          rt,
+			next:          hc.Transport,
 			now:           func() time.Time { return p.now() },
 		}
 	}

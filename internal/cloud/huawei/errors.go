@@ -1,7 +1,6 @@
 package huawei
 
 import (
-	"errors"
 	"net/http"
 	"regexp"
 	"slices"
@@ -53,35 +52,10 @@ func (p *Provider) transportError(op string, err error) error {
 	return p.scrub(cloud.NewTransportError(op, err))
 }
 
-// scrub keeps credentials out of errors even if a cloud echoes them.
+// scrub keeps credentials, and the IAM token, out of errors even if a
+// cloud echoes them.
 func (p *Provider) scrub(e *cloud.Error) error {
-	if e == nil {
-		return nil
-	}
 	// Clip: appending to the shared settings slice could write into its
 	// spare capacity from several goroutines at once.
-	for _, secret := range append(slices.Clip(p.s.secrets), p.tokens.current()) {
-		if len(secret) < 4 {
-			continue
-		}
-		if strings.Contains(e.Message, secret) {
-			e.Message = strings.ReplaceAll(e.Message, secret, "[redacted]")
-		}
-		if e.Err != nil && strings.Contains(e.Err.Error(), secret) {
-			e.Err = errors.New(strings.ReplaceAll(e.Err.Error(), secret, "[redacted]"))
-		}
-	}
-	return e
-}
-
-// invalid is a local validation failure: terminal until the spec or the
-// Cloud changes.
-func invalid(op, msg string) *cloud.Error {
-	return &cloud.Error{Class: cloud.ClassInvalid, Op: op, Message: msg}
-}
-
-// malformed is a 2xx answer the driver cannot use. Transient: a proxy
-// hiccup is likelier than a cloud that always answers this way.
-func malformed(op, msg string) *cloud.Error {
-	return &cloud.Error{Class: cloud.ClassTransient, Op: op, Message: msg}
+	return cloud.Scrub(e, append(slices.Clip(p.s.secrets), p.tokens.current())...)
 }

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
 )
 
 // IAM tokens live 24 hours. One is fetched on first use and shared;
@@ -143,11 +145,11 @@ func (p *Provider) loginBody() iamAuthRequest {
 func (p *Provider) login(ctx context.Context) (tok string, exp time.Time, project string, err error) {
 	payload, err := json.Marshal(p.loginBody())
 	if err != nil {
-		return "", time.Time{}, "", invalid(opAuthenticate, "encoding the IAM login: "+err.Error())
+		return "", time.Time{}, "", cloud.Invalid(opAuthenticate, "encoding the IAM login: "+err.Error())
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.s.iamURL+"/v3/auth/tokens", bytes.NewReader(payload))
 	if err != nil {
-		return "", time.Time{}, "", invalid(opAuthenticate, "building the IAM login: "+err.Error())
+		return "", time.Time{}, "", cloud.Invalid(opAuthenticate, "building the IAM login: "+err.Error())
 	}
 	req.Header.Set("Content-Type", "application/json;charset=utf8")
 	req.Header.Set("Accept", "application/json")
@@ -166,7 +168,7 @@ func (p *Provider) login(ctx context.Context) (tok string, exp time.Time, projec
 	}
 	tok = resp.Header.Get("X-Subject-Token")
 	if tok == "" {
-		return "", time.Time{}, "", malformed(opAuthenticate, "IAM accepted the login but sent no X-Subject-Token header")
+		return "", time.Time{}, "", cloud.Malformed(opAuthenticate, "IAM accepted the login but sent no X-Subject-Token header")
 	}
 	var r iamAuthReply
 	_ = json.Unmarshal(body, &r) // the body is informative; the token is in the header
@@ -188,5 +190,5 @@ func (p *Provider) projectID(ctx context.Context) (string, error) {
 	if id := p.tokens.projectID(); id != "" {
 		return id, nil
 	}
-	return "", malformed(opAuthenticate, "the IAM token names no project; set spec.projectID")
+	return "", cloud.Malformed(opAuthenticate, "the IAM token names no project; set spec.projectID")
 }

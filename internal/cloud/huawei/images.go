@@ -26,7 +26,7 @@ const (
 // API, which the IMS docs now mark as "discarded" but still list).
 func (p *Provider) GetImage(ctx context.Context, id string) (*cloud.Image, error) {
 	if id == "" {
-		return nil, invalid(opGetImage, "no image ID given")
+		return nil, cloud.Invalid(opGetImage, "no image ID given")
 	}
 	r, err := p.do(ctx, request{op: opGetImage, method: http.MethodGet, url: p.imageURL(id), ok: []int{http.StatusOK}})
 	if err != nil {
@@ -37,7 +37,7 @@ func (p *Provider) GetImage(ctx context.Context, id string) (*cloud.Image, error
 		return nil, p.transportError(opGetImage, err)
 	}
 	if img.ID == "" {
-		return nil, malformed(opGetImage, "the image response has no image ID")
+		return nil, cloud.Malformed(opGetImage, "the image response has no image ID")
 	}
 	out := img.toImage(p.imageURL(img.ID))
 	return &out, nil
@@ -50,7 +50,7 @@ func (p *Provider) GetImage(ctx context.Context, id string) (*cloud.Image, error
 // same name, and the key and server where IMS shows them.
 func (p *Provider) FindImages(ctx context.Context, q cloud.FindImagesQuery) ([]cloud.Image, error) {
 	if q.IdempotencyKey == "" {
-		return nil, invalid(opFindImages, "no idempotency key given")
+		return nil, cloud.Invalid(opFindImages, "no idempotency key given")
 	}
 	name, err := cloudImageName(q.Name, q.IdempotencyKey)
 	if err != nil {
@@ -61,7 +61,7 @@ func (p *Provider) FindImages(ctx context.Context, q cloud.FindImagesQuery) ([]c
 	var out []cloud.Image
 	for page := 0; ; page++ {
 		if page == maxPages {
-			return nil, malformed(opFindImages, "the image listing did not end after 100 pages; the cloud may ignore the name filter or the marker")
+			return nil, cloud.Malformed(opFindImages, "the image listing did not end after 100 pages; the cloud may ignore the name filter or the marker")
 		}
 		r, err := p.do(ctx, request{op: opFindImages, method: http.MethodGet, url: p.s.imsURL + "/v2/cloudimages", query: query, ok: []int{http.StatusOK}})
 		if err != nil {
@@ -83,7 +83,7 @@ func (p *Provider) FindImages(ctx context.Context, q cloud.FindImagesQuery) ([]c
 			break
 		}
 		if marker == "" || marker == query.Get("marker") {
-			return nil, malformed(opFindImages, "a full image page ends with an image the listing cannot continue from (no ID, or the marker itself)")
+			return nil, cloud.Malformed(opFindImages, "a full image page ends with an image the listing cannot continue from (no ID, or the marker itself)")
 		}
 		query.Set("marker", marker)
 	}
@@ -105,7 +105,7 @@ func nextMarker(page []imsImage, limit int) (string, bool) {
 // (a documented ECS constraint).
 func (p *Provider) DeleteImage(ctx context.Context, id string) error {
 	if id == "" {
-		return invalid(opDeleteImage, "no image ID given")
+		return cloud.Invalid(opDeleteImage, "no image ID given")
 	}
 	_, err := p.do(ctx, request{op: opDeleteImage, method: http.MethodDelete, url: p.imageURL(id),
 		ok: []int{http.StatusNoContent, http.StatusOK, http.StatusAccepted}})

@@ -35,7 +35,7 @@ func (p *Provider) serverURL(ctx context.Context, id string, suffix ...string) (
 // OpenStack API of ECS.
 func (p *Provider) GetServer(ctx context.Context, id string) (*cloud.Server, error) {
 	if id == "" {
-		return nil, invalid(opGetServer, "no server ID given")
+		return nil, cloud.Invalid(opGetServer, "no server ID given")
 	}
 	u, err := p.serverURL(ctx, id)
 	if err != nil {
@@ -52,7 +52,7 @@ func (p *Provider) GetServer(ctx context.Context, id string) (*cloud.Server, err
 		return nil, p.transportError(opGetServer, err)
 	}
 	if body.Server.ID == "" {
-		return nil, malformed(opGetServer, "the server response has no server object")
+		return nil, cloud.Malformed(opGetServer, "the server response has no server object")
 	}
 	task := ""
 	if body.Server.TaskState != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack"
 	tokens3 "github.com/gophercloud/gophercloud/v2/openstack/identity/v3/tokens"
+	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
 )
 
 const opAuthenticate = "authenticate"
@@ -69,7 +70,7 @@ func (p *Provider) session(ctx context.Context) (*session, error) {
 func (p *Provider) connect(ctx context.Context) (*session, error) {
 	pc, err := openstack.NewClient(p.s.auth.IdentityEndpoint)
 	if err != nil {
-		return nil, invalid(opAuthenticate, "identity URL: "+err.Error())
+		return nil, cloud.Invalid(opAuthenticate, "identity URL: "+err.Error())
 	}
 	pc.HTTPClient = p.httpClient
 	pc.UserAgent.Prepend(userAgent)

@@ -30,7 +30,7 @@ const maxCreateBody = 64 << 10
 // X-OpenStack-Nova-API-Version, which pre-microversion clouds omit.
 func (p *Provider) CreateImage(ctx context.Context, req cloud.CreateImageRequest) (string, error) {
 	if req.ServerID == "" {
-		return "", invalid(opCreateImage, "no server ID given")
+		return "", cloud.Invalid(opCreateImage, "no server ID given")
 	}
 	s, err := p.session(ctx)
 	if err != nil {
@@ -50,7 +50,7 @@ func (p *Provider) CreateImage(ctx context.Context, req cloud.CreateImageRequest
 	}
 	body, err := servers.CreateImageOpts{Name: req.Name, Metadata: metadata}.ToServerCreateImageMap()
 	if err != nil {
-		return "", invalid(opCreateImage, err.Error())
+		return "", cloud.Invalid(opCreateImage, err.Error())
 	}
 	resp, err := compute.Post(ctx, compute.ServiceURL("servers", url.PathEscape(req.ServerID), "action"), body, nil,
 		&gophercloud.RequestOpts{OkCodes: []int{http.StatusAccepted}, KeepResponseBody: true})
@@ -77,7 +77,7 @@ func imageIDFromCreate(h http.Header, body []byte) (string, error) {
 	}
 	loc := h.Get("Location")
 	if loc == "" {
-		return "", malformed(opCreateImage, "createImage was accepted (HTTP 202) but the response has neither an image_id nor a Location header; the image may exist, look it up by idempotency key")
+		return "", cloud.Malformed(opCreateImage, "createImage was accepted (HTTP 202) but the response has neither an image_id nor a Location header; the image may exist, look it up by idempotency key")
 	}
 	id, err := cloud.ImageIDFromLocation(loc)
 	if err != nil {

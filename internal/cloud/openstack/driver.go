@@ -71,30 +71,20 @@ var (
 func New(_ context.Context, cfg cloud.Config) (cloud.Provider, error) {
 	s, err := newSettings(cfg)
 	if err != nil {
-		return nil, invalid("authenticate", err.Error())
+		return nil, cloud.Invalid("authenticate", err.Error())
 	}
-	rt, err := cloud.HTTPTransport(cfg.Transport, s.tls)
+	// A redirect elsewhere would carry the token (or, on a 307 from
+	// Keystone, the password) away: the client follows only same-host ones.
+	hc, err := cloud.NewHTTPClient(cfg, s.tls)
 	if err != nil {
-		return nil, invalid("authenticate", err.Error())
-	}
-	timeout := cfg.Timeout
-	if timeout <= 0 {
-		timeout = cloud.DefaultRequestTimeout
+		return nil, cloud.Invalid("authenticate", err.Error())
 	}
 	return &Provider{
-		s: s,
-		// A redirect elsewhere would carry the token (or, on a 307 from
-		// Keystone, the password) away: see cloud.SameHostRedirects.
-		httpClient: http.Client{Transport: rt, Timeout: timeout, CheckRedirect: cloud.SameHostRedirects},
+		s:          s,
+		httpClient: *hc,
 		connectSem: make(chan struct{}, 1),
 		mv:         microversionCache{sem: make(chan struct{}, 1)},
 	}, nil
-}
-
-// invalid is a local validation failure: terminal until the spec or the
-// Cloud changes.
-func invalid(op, msg string) *cloud.Error {
-	return &cloud.Error{Class: cloud.ClassInvalid, Op: op, Message: msg}
 }
 
 // Capabilities: Nova reports task states and answers createImage on a

@@ -68,11 +68,11 @@ func FuzzGlanceImage(f *testing.F) {
 // FuzzNovaImage: one image of the Nova images proxy.
 func FuzzNovaImage(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
-		var n novaImage
+		var n cloud.NovaImage
 		if json.Unmarshal(body, &n) != nil {
 			return
 		}
-		img := n.toImage()
+		img := n.Image()
 		if !validPhase(img.Phase) {
 			t.Fatalf("phase %q", img.Phase)
 		}

@@ -51,7 +51,7 @@ func (p *Provider) glanceGetImage(ctx context.Context, s *session, id string) (*
 		return nil, p.fail(opGetImage, err)
 	}
 	if g.ID == "" {
-		return nil, malformed(opGetImage, "the image response has no image ID")
+		return nil, cloud.Malformed(opGetImage, "the image response has no image ID")
 	}
 	img := g.toImage(s.image.Endpoint)
 	return &img, nil
@@ -167,8 +167,8 @@ func (g glanceImage) toImage(glanceRoot string) cloud.Image {
 		Checksum:       g.Checksum,
 		ServerID:       g.InstanceUUID,
 		IdempotencyKey: g.IdempotencyKey,
-		CreatedAt:      parseTime(g.CreatedAt),
-		UpdatedAt:      parseTime(g.UpdatedAt),
+		CreatedAt:      cloud.ParseTime(g.CreatedAt),
+		UpdatedAt:      cloud.ParseTime(g.UpdatedAt),
 		URL:            absoluteURL(glanceRoot, g.Self),
 	}
 }

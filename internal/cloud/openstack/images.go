@@ -25,7 +25,7 @@ const batchSize = 50
 // the Cloud polls ComputeImages.
 func (p *Provider) GetImage(ctx context.Context, id string) (*cloud.Image, error) {
 	if id == "" {
-		return nil, invalid(opGetImage, "no image ID given")
+		return nil, cloud.Invalid(opGetImage, "no image ID given")
 	}
 	s, err := p.session(ctx)
 	if err != nil {
@@ -43,7 +43,7 @@ func (p *Provider) GetImage(ctx context.Context, id string) (*cloud.Image, error
 // image is the one thing this lookup must never do.
 func (p *Provider) FindImages(ctx context.Context, q cloud.FindImagesQuery) ([]cloud.Image, error) {
 	if q.IdempotencyKey == "" {
-		return nil, invalid(opFindImages, "no idempotency key given")
+		return nil, cloud.Invalid(opFindImages, "no idempotency key given")
 	}
 	s, err := p.session(ctx)
 	if err != nil {
@@ -65,7 +65,7 @@ func (p *Provider) FindImages(ctx context.Context, q cloud.FindImagesQuery) ([]c
 // DeleteImage deletes the image; one that is already gone is not an error.
 func (p *Provider) DeleteImage(ctx context.Context, id string) error {
 	if id == "" {
-		return invalid(opDeleteImage, "no image ID given")
+		return cloud.Invalid(opDeleteImage, "no image ID given")
 	}
 	s, err := p.session(ctx)
 	if err != nil {

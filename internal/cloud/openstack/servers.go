@@ -25,7 +25,7 @@ type novaServer struct {
 // microversion header: both fields exist from 2.1 on.
 func (p *Provider) GetServer(ctx context.Context, id string) (*cloud.Server, error) {
 	if id == "" {
-		return nil, invalid(opGetServer, "no server ID given")
+		return nil, cloud.Invalid(opGetServer, "no server ID given")
 	}
 	s, err := p.session(ctx)
 	if err != nil {
@@ -36,17 +36,11 @@ func (p *Provider) GetServer(ctx context.Context, id string) (*cloud.Server, err
 		return nil, p.fail(opGetServer, err)
 	}
 	if srv.ID == "" {
-		return nil, malformed(opGetServer, "the server response has no server object")
+		return nil, cloud.Malformed(opGetServer, "the server response has no server object")
 	}
 	task := ""
 	if srv.TaskState != nil {
 		task = *srv.TaskState
 	}
 	return cloud.NovaServer(srv.ID, srv.Status, task), nil
-}
-
-// malformed is a 2xx answer the driver cannot use. It is transient: a
-// proxy hiccup is likelier than a cloud that always answers this way.
-func malformed(op, msg string) *cloud.Error {
-	return &cloud.Error{Class: cloud.ClassTransient, Op: op, Message: msg}
 }

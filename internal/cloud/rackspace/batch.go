@@ -48,9 +48,9 @@ func (p *Provider) listInto(ctx context.Context, ids []string, out map[string]cl
 	for _, id := range ids {
 		want[id] = true
 	}
-	return p.listImages(ctx, opGetImages, url.Values{"limit": {pageSize}}, func(im image) bool {
+	return p.listImages(ctx, opGetImages, url.Values{"limit": {pageSize}}, func(im cloud.NovaImage) bool {
 		if want[im.ID] {
-			out[im.ID] = im.toImage()
+			out[im.ID] = im.Image()
 		}
 		return len(out) < len(want)
 	})

@@ -1,9 +1,7 @@
 package rackspace
 
 import (
-	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
 )
@@ -42,23 +40,6 @@ func reauthFailed(op string, err error) error {
 	}
 }
 
-// minSecretLen: shorter secrets cannot be searched for without mangling
-// ordinary words, and are not echoed by Identity in practice.
-const minSecretLen = 4
-
 // scrub keeps the API key and password out of errors even if a proxy or
 // the cloud echoes the request.
-func (p *Provider) scrub(e *cloud.Error) error {
-	for _, secret := range p.s.secrets {
-		if len(secret) < minSecretLen {
-			continue
-		}
-		e.Message = strings.ReplaceAll(e.Message, secret, "[redacted]")
-		if e.Err != nil && strings.Contains(e.Err.Error(), secret) {
-			// The chain cannot be edited; nothing outside this package
-			// inspects it beyond its text.
-			e.Err = errors.New(strings.ReplaceAll(e.Err.Error(), secret, "[redacted]"))
-		}
-	}
-	return e
-}
+func (p *Provider) scrub(e *cloud.Error) error { return cloud.Scrub(e, p.s.secrets...) }

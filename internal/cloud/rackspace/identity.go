@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+
+	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
 )
 
 // Rackspace Identity v2.0 token request, hand-written: gophercloud v2 has
@@ -66,7 +68,7 @@ func (p *Provider) requestToken(ctx context.Context) (*session, error) {
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.s.tokensURL, bytes.NewReader(raw))
 	if err != nil {
-		return nil, invalid(opAuthenticate, "identity URL: "+err.Error())
+		return nil, cloud.Invalid(opAuthenticate, "identity URL: "+err.Error())
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
@@ -86,7 +88,7 @@ func (p *Provider) requestToken(ctx context.Context) (*session, error) {
 	}
 	a := access.Access
 	if a.Token.ID == "" {
-		return nil, malformed(opAuthenticate, "the identity response has no access.token.id")
+		return nil, cloud.Malformed(opAuthenticate, "the identity response has no access.token.id")
 	}
 	s := &session{token: a.Token.ID, expires: parseExpires(a.Token.Expires), tenantID: a.Token.Tenant.ID}
 	if s.compute, err = p.computeEndpoint(a.ServiceCatalog, a.User.DefaultRegion, s.tenantID); err != nil {

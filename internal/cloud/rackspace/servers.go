@@ -24,7 +24,7 @@ type server struct {
 // a snapshot can start now.
 func (p *Provider) GetServer(ctx context.Context, id string) (*cloud.Server, error) {
 	if id == "" {
-		return nil, invalid(opGetServer, "no server ID given")
+		return nil, cloud.Invalid(opGetServer, "no server ID given")
 	}
 	res, err := p.call(ctx, opGetServer, http.MethodGet, "servers/"+url.PathEscape(id), nil, nil, readOK...)
 	if err != nil {
@@ -37,7 +37,7 @@ func (p *Provider) GetServer(ctx context.Context, id string) (*cloud.Server, err
 		return nil, err
 	}
 	if body.Server.ID == "" {
-		return nil, malformed(opGetServer, "the server response has no server object")
+		return nil, cloud.Malformed(opGetServer, "the server response has no server object")
 	}
 	task := ""
 	if body.Server.TaskState != nil {

@@ -18,14 +18,14 @@ const errMetadata = "Samsung Cloud Platform images take no metadata; remove spec
 // succeed never reaches the cloud.
 func (p *Provider) CreateImage(ctx context.Context, req cloud.CreateImageRequest) (string, error) {
 	if len(req.Metadata) > 0 {
-		return "", invalid(opCreateImage, errMetadata)
+		return "", cloud.Invalid(opCreateImage, errMetadata)
 	}
 	if req.ServerID == "" {
-		return "", invalid(opCreateImage, "no server ID given")
+		return "", cloud.Invalid(opCreateImage, "no server ID given")
 	}
 	name, err := cloudImageName(req.Name, req.IdempotencyKey)
 	if err != nil {
-		return "", invalid(opCreateImage, err.Error())
+		return "", cloud.Invalid(opCreateImage, err.Error())
 	}
 	var out struct {
 		ImageID string `json:"image_id"`
@@ -38,7 +38,7 @@ func (p *Provider) CreateImage(ctx context.Context, req cloud.CreateImageRequest
 	if out.ImageID == "" {
 		// Accepted means the image may well exist: transient, so that the
 		// caller looks it up by name before trying again.
-		return "", malformed(opCreateImage, "createImage was accepted but the response has no image_id; the image may exist, look it up by name "+name)
+		return "", cloud.Malformed(opCreateImage, "createImage was accepted but the response has no image_id; the image may exist, look it up by name "+name)
 	}
 	return out.ImageID, nil
 }

@@ -61,36 +61,14 @@ func New(_ context.Context, cfg cloud.Config) (cloud.Provider, error) {
 func newProvider(cfg cloud.Config, now func() time.Time) (*Provider, error) {
 	s, err := newSettings(cfg, now())
 	if err != nil {
-		return nil, invalid(opAuthenticate, err.Error())
+		return nil, cloud.Invalid(opAuthenticate, err.Error())
 	}
-	base, err := cloud.HTTPTransport(cfg.Transport, s.tls)
+	// Each hop is signed for its own URL, but a redirect to another host
+	// is still not followed.
+	hc, err := cloud.NewHTTPClient(cfg, s.tls)
 	if err != nil {
-		return nil, invalid(opAuthenticate, err.Error())
+		return nil, cloud.Invalid(opAuthenticate, err.Error())
 	}
-	timeout := cfg.Timeout
-	if timeout <= 0 {
-		timeout = cloud.DefaultRequestTimeout
-	}
-	return &Provider{
-		s: s,
-		http: &http.Client{
-			Transport: &signer{base: base, creds: s.creds, now: now},
-			Timeout:   timeout,
-			// Each hop is signed for its own URL, but a redirect to another
-			// host is still not followed: see cloud.SameHostRedirects.
-			CheckRedirect: cloud.SameHostRedirects,
-		},
-	}, nil
-}
-
-// invalid is a local validation failure: terminal until the spec or the
-// Cloud changes, and no request was sent.
-func invalid(op, msg string) *cloud.Error {
-	return &cloud.Error{Class: cloud.ClassInvalid, Op: op, Message: msg}
-}
-
-// malformed is a 2xx answer the driver cannot use. It is transient: a proxy
-// hiccup is likelier than a cloud that always answers this way.
-func malformed(op, msg string) *cloud.Error {
-	return &cloud.Error{Class: cloud.ClassTransient, Op: op, Message: msg}
+	hc.Transport = &signer{base: hc.Transport, creds: s.creds, now: now}
+	return &Provider{s: s, http: hc}, nil
 }

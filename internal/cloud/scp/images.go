@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
 )
@@ -48,14 +47,14 @@ const (
 // concluded from a credential problem.
 func (p *Provider) GetImage(ctx context.Context, id string) (*cloud.Image, error) {
 	if id == "" {
-		return nil, invalid(opGetImage, "no image ID given")
+		return nil, cloud.Invalid(opGetImage, "no image ID given")
 	}
 	var img scpImage
 	if err := p.call(ctx, opGetImage, http.MethodGet, "/v1/images/"+url.PathEscape(id), nil, nil, &img); err != nil {
 		return nil, p.checkNotFound(ctx, opGetImage, err)
 	}
 	if img.ID == "" {
-		return nil, malformed(opGetImage, "the image response has no image ID")
+		return nil, cloud.Malformed(opGetImage, "the image response has no image ID")
 	}
 	out := img.toImage()
 	return &out, nil
@@ -68,7 +67,7 @@ func (p *Provider) GetImage(ctx context.Context, id string) (*cloud.Image, error
 // response is most likely to leave exactly such an image behind.
 func (p *Provider) FindImages(ctx context.Context, q cloud.FindImagesQuery) ([]cloud.Image, error) {
 	if q.IdempotencyKey == "" {
-		return nil, invalid(opFindImages, "no idempotency key given")
+		return nil, cloud.Invalid(opFindImages, "no idempotency key given")
 	}
 	name, err := cloudImageName(q.Name, q.IdempotencyKey)
 	if err != nil {
@@ -139,7 +138,7 @@ func (p *Provider) listImages(ctx context.Context, filter url.Values, each func(
 		}
 		q.Set("marker", last)
 	}
-	return malformed(opFindImages, "the image listing did not end after "+strconv.Itoa(maxPages)+" pages; the cloud may ignore the name filter or the marker")
+	return cloud.Malformed(opFindImages, "the image listing did not end after "+strconv.Itoa(maxPages)+" pages; the cloud may ignore the name filter or the marker")
 }
 
 // DeleteImage deletes the image; one that is already gone is not an error.
@@ -147,7 +146,7 @@ func (p *Provider) listImages(ctx context.Context, filter url.Values, each func(
 // caller.
 func (p *Provider) DeleteImage(ctx context.Context, id string) error {
 	if id == "" {
-		return invalid(opDeleteImage, "no image ID given")
+		return cloud.Invalid(opDeleteImage, "no image ID given")
 	}
 	err := p.call(ctx, opDeleteImage, http.MethodDelete, "/v1/images/"+url.PathEscape(id), nil, nil, nil)
 	if err == nil {
@@ -179,8 +178,8 @@ func (img scpImage) toImage() cloud.Image {
 		// treats it as one, which would fail every new image).
 		Phase:     cloud.GlancePhase(status),
 		ServerID:  img.InstanceUUID,
-		CreatedAt: parseTime(img.CreatedAt),
-		UpdatedAt: parseTime(img.UpdatedAt),
+		CreatedAt: cloud.ParseTime(img.CreatedAt),
+		UpdatedAt: cloud.ParseTime(img.UpdatedAt),
 	}
 	if img.Size != nil && *img.Size > 0 {
 		size := *img.Size
@@ -193,19 +192,4 @@ func (img scpImage) toImage() cloud.Image {
 		out.URL = *img.URL
 	}
 	return out
-}
-
-// timeLayouts: the API examples carry a zone; Samsung's SDK also converts
-// zone-less timestamps, which are then UTC.
-var timeLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999", "2006-01-02 15:04:05"}
-
-// parseTime returns the zero time for an absent or unreadable value: a
-// timestamp is informative, never a reason to fail a poll.
-func parseTime(s string) time.Time {
-	for _, layout := range timeLayouts {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t
-		}
-	}
-	return time.Time{}
 }

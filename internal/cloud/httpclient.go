@@ -1,0 +1,34 @@
+package cloud
+
+import (
+	"crypto/tls"
+	"fmt"
+	"net/http"
+	"net/url"
+)
+
+// NewHTTPClient is the client every driver starts from: cfg's transport
+// carrying tlsCfg (see HTTPTransport), cfg's timeout per request (or
+// DefaultRequestTimeout), and redirects only to the same host (see
+// SameHostRedirects). A driver that signs requests wraps its Transport.
+func NewHTTPClient(cfg Config, tlsCfg *tls.Config) (*http.Client, error) {
+	rt, err := HTTPTransport(cfg.Transport, tlsCfg)
+	if err != nil {
+		return nil, err
+	}
+	timeout := cfg.Timeout
+	if timeout <= 0 {
+		timeout = DefaultRequestTimeout
+	}
+	return &http.Client{Transport: rt, Timeout: timeout, CheckRedirect: SameHostRedirects}, nil
+}
+
+// CheckHTTPURL refuses an endpoint override that is not an absolute
+// http(s) URL, before any request could go to it.
+func CheckHTTPURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%q is not an http(s) URL", raw)
+	}
+	return nil
+}

@@ -1,0 +1,13 @@
+package cloud
+
+// Invalid is a local validation failure: terminal until the spec or the
+// Cloud changes, and no request was sent.
+func Invalid(op, msg string) *Error {
+	return &Error{Class: ClassInvalid, Op: op, Message: msg}
+}
+
+// Malformed is a 2xx answer a driver cannot use. It is transient: a proxy
+// hiccup is likelier than a cloud that always answers this way.
+func Malformed(op, msg string) *Error {
+	return &Error{Class: ClassTransient, Op: op, Message: msg}
+}
