@@ -49,13 +49,13 @@ var _ cloud.Provider = (*Provider)(nil)
 func New(_ context.Context, cfg cloud.Config) (cloud.Provider, error) {
 	s, err := newSettings(cfg)
 	if err != nil {
-		return nil, cloud.Invalid(opAuthenticate, err.Error())
+		return nil, cloud.Invalid(cloud.OpAuthenticate, err.Error())
 	}
 	// Redirects elsewhere would carry the token (or, to IAM, the
 	// password) away: the client follows only same-host ones.
 	hc, err := cloud.NewHTTPClient(cfg, s.tls)
 	if err != nil {
-		return nil, cloud.Invalid(opAuthenticate, err.Error())
+		return nil, cloud.Invalid(cloud.OpAuthenticate, err.Error())
 	}
 	p := &Provider{
 		s:         s,
@@ -87,7 +87,7 @@ func (p *Provider) Authenticate(ctx context.Context) error {
 		return err
 	}
 	_, err := p.do(ctx, request{
-		op: opAuthenticate, method: http.MethodGet, url: p.s.imsURL + "/v2/cloudimages",
+		op: cloud.OpAuthenticate, method: http.MethodGet, url: p.s.imsURL + "/v2/cloudimages",
 		query: map[string][]string{"__imagetype": {"private"}, "limit": {"1"}},
 		ok:    []int{http.StatusOK},
 	})

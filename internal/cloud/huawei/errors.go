@@ -9,16 +9,6 @@ import (
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
 )
 
-// Operation names, as in the other drivers and the metrics.
-const (
-	opAuthenticate = "authenticate"
-	opGetServer    = "getServer"
-	opCreateImage  = "createImage"
-	opGetImage     = "getImage"
-	opFindImages   = "findImages"
-	opDeleteImage  = "deleteImage"
-)
-
 // huaweiCode matches Huawei's error codes: APIGW.0301 (API gateway:
 // signature, clock, permissions), APIG.0308 (throttling), IMG.xxxx (IMS),
 // Ecs.xxxx, IAM.xxxx. They are what support and the docs search on, so
@@ -41,7 +31,7 @@ func (p *Provider) httpError(op string, status int, header http.Header, body []b
 	switch {
 	case status == http.StatusUnauthorized && p.s.mode == modeAKSK && strings.Contains(strings.ToLower(e.Message), "expired"):
 		e.Message += " (X-Sdk-Date must be within 15 minutes of the gateway's clock: check the operator host's time)"
-	case status == http.StatusNotAcceptable && op == opCreateImage:
+	case status == http.StatusNotAcceptable && op == cloud.OpCreateImage:
 		e.Message += " (the compute microversion " + p.s.microversion + " is not accepted; set spec.computeMicroversion, e.g. \"2.1\")"
 	}
 	return p.scrub(e)

@@ -26,18 +26,18 @@ const (
 // API, which the IMS docs now mark as "discarded" but still list).
 func (p *Provider) GetImage(ctx context.Context, id string) (*cloud.Image, error) {
 	if id == "" {
-		return nil, cloud.Invalid(opGetImage, "no image ID given")
+		return nil, cloud.Invalid(cloud.OpGetImage, "no image ID given")
 	}
-	r, err := p.do(ctx, request{op: opGetImage, method: http.MethodGet, url: p.imageURL(id), ok: []int{http.StatusOK}})
+	r, err := p.do(ctx, request{op: cloud.OpGetImage, method: http.MethodGet, url: p.imageURL(id), ok: []int{http.StatusOK}})
 	if err != nil {
 		return nil, err
 	}
 	var img imsImage
 	if err := json.Unmarshal(r.body, &img); err != nil {
-		return nil, p.transportError(opGetImage, err)
+		return nil, p.transportError(cloud.OpGetImage, err)
 	}
 	if img.ID == "" {
-		return nil, cloud.Malformed(opGetImage, "the image response has no image ID")
+		return nil, cloud.Malformed(cloud.OpGetImage, "the image response has no image ID")
 	}
 	out := img.toImage(p.imageURL(img.ID))
 	return &out, nil
@@ -50,7 +50,7 @@ func (p *Provider) GetImage(ctx context.Context, id string) (*cloud.Image, error
 // same name, and the key and server where IMS shows them.
 func (p *Provider) FindImages(ctx context.Context, q cloud.FindImagesQuery) ([]cloud.Image, error) {
 	if q.IdempotencyKey == "" {
-		return nil, cloud.Invalid(opFindImages, "no idempotency key given")
+		return nil, cloud.Invalid(cloud.OpFindImages, "no idempotency key given")
 	}
 	name, err := cloudImageName(q.Name, q.IdempotencyKey)
 	if err != nil {
@@ -61,9 +61,9 @@ func (p *Provider) FindImages(ctx context.Context, q cloud.FindImagesQuery) ([]c
 	var out []cloud.Image
 	for page := 0; ; page++ {
 		if page == maxPages {
-			return nil, cloud.Malformed(opFindImages, "the image listing did not end after 100 pages; the cloud may ignore the name filter or the marker")
+			return nil, cloud.Malformed(cloud.OpFindImages, "the image listing did not end after 100 pages; the cloud may ignore the name filter or the marker")
 		}
-		r, err := p.do(ctx, request{op: opFindImages, method: http.MethodGet, url: p.s.imsURL + "/v2/cloudimages", query: query, ok: []int{http.StatusOK}})
+		r, err := p.do(ctx, request{op: cloud.OpFindImages, method: http.MethodGet, url: p.s.imsURL + "/v2/cloudimages", query: query, ok: []int{http.StatusOK}})
 		if err != nil {
 			return nil, err
 		}
@@ -71,7 +71,7 @@ func (p *Provider) FindImages(ctx context.Context, q cloud.FindImagesQuery) ([]c
 			Images []imsImage `json:"images"`
 		}
 		if err := json.Unmarshal(r.body, &list); err != nil {
-			return nil, p.transportError(opFindImages, err)
+			return nil, p.transportError(cloud.OpFindImages, err)
 		}
 		for _, img := range list.Images {
 			if img.matches(name, q) {
@@ -83,7 +83,7 @@ func (p *Provider) FindImages(ctx context.Context, q cloud.FindImagesQuery) ([]c
 			break
 		}
 		if marker == "" || marker == query.Get("marker") {
-			return nil, cloud.Malformed(opFindImages, "a full image page ends with an image the listing cannot continue from (no ID, or the marker itself)")
+			return nil, cloud.Malformed(cloud.OpFindImages, "a full image page ends with an image the listing cannot continue from (no ID, or the marker itself)")
 		}
 		query.Set("marker", marker)
 	}
@@ -105,9 +105,9 @@ func nextMarker(page []imsImage, limit int) (string, bool) {
 // (a documented ECS constraint).
 func (p *Provider) DeleteImage(ctx context.Context, id string) error {
 	if id == "" {
-		return cloud.Invalid(opDeleteImage, "no image ID given")
+		return cloud.Invalid(cloud.OpDeleteImage, "no image ID given")
 	}
-	_, err := p.do(ctx, request{op: opDeleteImage, method: http.MethodDelete, url: p.imageURL(id),
+	_, err := p.do(ctx, request{op: cloud.OpDeleteImage, method: http.MethodDelete, url: p.imageURL(id),
 		ok: []int{http.StatusNoContent, http.StatusOK, http.StatusAccepted}})
 	if cloud.IsNotFound(err) {
 		return nil

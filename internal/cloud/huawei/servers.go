@@ -35,13 +35,13 @@ func (p *Provider) serverURL(ctx context.Context, id string, suffix ...string) (
 // OpenStack API of ECS.
 func (p *Provider) GetServer(ctx context.Context, id string) (*cloud.Server, error) {
 	if id == "" {
-		return nil, cloud.Invalid(opGetServer, "no server ID given")
+		return nil, cloud.Invalid(cloud.OpGetServer, "no server ID given")
 	}
 	u, err := p.serverURL(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	r, err := p.do(ctx, request{op: opGetServer, method: http.MethodGet, url: u, ok: []int{http.StatusOK}})
+	r, err := p.do(ctx, request{op: cloud.OpGetServer, method: http.MethodGet, url: u, ok: []int{http.StatusOK}})
 	if err != nil {
 		return nil, err
 	}
@@ -49,10 +49,10 @@ func (p *Provider) GetServer(ctx context.Context, id string) (*cloud.Server, err
 		Server ecsServer `json:"server"`
 	}
 	if err := json.Unmarshal(r.body, &body); err != nil {
-		return nil, p.transportError(opGetServer, err)
+		return nil, p.transportError(cloud.OpGetServer, err)
 	}
 	if body.Server.ID == "" {
-		return nil, cloud.Malformed(opGetServer, "the server response has no server object")
+		return nil, cloud.Malformed(cloud.OpGetServer, "the server response has no server object")
 	}
 	task := ""
 	if body.Server.TaskState != nil {

@@ -71,13 +71,13 @@ var (
 func New(_ context.Context, cfg cloud.Config) (cloud.Provider, error) {
 	s, err := newSettings(cfg)
 	if err != nil {
-		return nil, cloud.Invalid("authenticate", err.Error())
+		return nil, cloud.Invalid(cloud.OpAuthenticate, err.Error())
 	}
 	// A redirect elsewhere would carry the token (or, on a 307 from
 	// Keystone, the password) away: the client follows only same-host ones.
 	hc, err := cloud.NewHTTPClient(cfg, s.tls)
 	if err != nil {
-		return nil, cloud.Invalid("authenticate", err.Error())
+		return nil, cloud.Invalid(cloud.OpAuthenticate, err.Error())
 	}
 	return &Provider{
 		s:          s,

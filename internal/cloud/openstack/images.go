@@ -7,12 +7,6 @@ import (
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
 )
 
-const (
-	opGetImage    = "getImage"
-	opFindImages  = "findImages"
-	opDeleteImage = "deleteImage"
-)
-
 // maxPages stops a listing whose "next" links never end (a cloud that
 // ignores the filters and the marker would otherwise loop for ever).
 const maxPages = 1000
@@ -25,7 +19,7 @@ const batchSize = 50
 // the Cloud polls ComputeImages.
 func (p *Provider) GetImage(ctx context.Context, id string) (*cloud.Image, error) {
 	if id == "" {
-		return nil, cloud.Invalid(opGetImage, "no image ID given")
+		return nil, cloud.Invalid(cloud.OpGetImage, "no image ID given")
 	}
 	s, err := p.session(ctx)
 	if err != nil {
@@ -43,7 +37,7 @@ func (p *Provider) GetImage(ctx context.Context, id string) (*cloud.Image, error
 // image is the one thing this lookup must never do.
 func (p *Provider) FindImages(ctx context.Context, q cloud.FindImagesQuery) ([]cloud.Image, error) {
 	if q.IdempotencyKey == "" {
-		return nil, cloud.Invalid(opFindImages, "no idempotency key given")
+		return nil, cloud.Invalid(cloud.OpFindImages, "no idempotency key given")
 	}
 	s, err := p.session(ctx)
 	if err != nil {
@@ -65,7 +59,7 @@ func (p *Provider) FindImages(ctx context.Context, q cloud.FindImagesQuery) ([]c
 // DeleteImage deletes the image; one that is already gone is not an error.
 func (p *Provider) DeleteImage(ctx context.Context, id string) error {
 	if id == "" {
-		return cloud.Invalid(opDeleteImage, "no image ID given")
+		return cloud.Invalid(cloud.OpDeleteImage, "no image ID given")
 	}
 	s, err := p.session(ctx)
 	if err != nil {

@@ -22,10 +22,10 @@ func (p *Provider) novaGetImage(ctx context.Context, s *session, id string) (*cl
 		Image cloud.NovaImage `json:"image"`
 	}
 	if _, err := s.compute.Get(ctx, s.compute.ServiceURL("images", url.PathEscape(id)), &body, nil); err != nil {
-		return nil, p.fail(opGetImage, err)
+		return nil, p.fail(cloud.OpGetImage, err)
 	}
 	if body.Image.ID == "" {
-		return nil, cloud.Malformed(opGetImage, "the image response has no image ID")
+		return nil, cloud.Malformed(cloud.OpGetImage, "the image response has no image ID")
 	}
 	img := body.Image.Image()
 	return &img, nil
@@ -60,7 +60,7 @@ func (p *Provider) novaFindImages(ctx context.Context, s *session, q cloud.FindI
 		return true, nil
 	})
 	if err != nil {
-		return nil, p.fail(opFindImages, err)
+		return nil, p.fail(cloud.OpFindImages, err)
 	}
 	return out, nil
 }
@@ -69,7 +69,7 @@ func (p *Provider) novaDeleteImage(ctx context.Context, s *session, id string) e
 	_, err := s.compute.Delete(ctx, s.compute.ServiceURL("images", url.PathEscape(id)),
 		&gophercloud.RequestOpts{OkCodes: []int{http.StatusOK, http.StatusAccepted, http.StatusNoContent}})
 	if err != nil {
-		return p.fail(opDeleteImage, err)
+		return p.fail(cloud.OpDeleteImage, err)
 	}
 	return nil
 }

@@ -9,8 +9,6 @@ import (
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
 )
 
-const opGetServer = "getServer"
-
 // novaServer is the part of a server this driver reads. gophercloud's
 // servers.Server is not used: it decodes far more (addresses, flavor,
 // image) and fails on clouds that shape those differently.
@@ -25,7 +23,7 @@ type novaServer struct {
 // microversion header: both fields exist from 2.1 on.
 func (p *Provider) GetServer(ctx context.Context, id string) (*cloud.Server, error) {
 	if id == "" {
-		return nil, cloud.Invalid(opGetServer, "no server ID given")
+		return nil, cloud.Invalid(cloud.OpGetServer, "no server ID given")
 	}
 	s, err := p.session(ctx)
 	if err != nil {
@@ -33,10 +31,10 @@ func (p *Provider) GetServer(ctx context.Context, id string) (*cloud.Server, err
 	}
 	var srv novaServer
 	if err := servers.Get(ctx, s.compute, url.PathEscape(id)).ExtractInto(&srv); err != nil {
-		return nil, p.fail(opGetServer, err)
+		return nil, p.fail(cloud.OpGetServer, err)
 	}
 	if srv.ID == "" {
-		return nil, cloud.Malformed(opGetServer, "the server response has no server object")
+		return nil, cloud.Malformed(cloud.OpGetServer, "the server response has no server object")
 	}
 	task := ""
 	if srv.TaskState != nil {

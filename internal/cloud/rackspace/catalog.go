@@ -44,7 +44,7 @@ func (p *Provider) computeEndpoint(catalog []catalogService, defaultRegion, toke
 		for _, ph := range tenantPlaceholders {
 			if strings.Contains(u, ph) {
 				if tenant == "" {
-					return "", cloud.Invalid(opAuthenticate, "the compute URL has a tenant placeholder but no tenant ID is known (set the Cloud's projectID)")
+					return "", cloud.Invalid(cloud.OpAuthenticate, "the compute URL has a tenant placeholder but no tenant ID is known (set the Cloud's projectID)")
 				}
 				u = strings.ReplaceAll(u, ph, tenant)
 			}
@@ -53,7 +53,7 @@ func (p *Provider) computeEndpoint(catalog []catalogService, defaultRegion, toke
 	}
 	u, err := selectCompute(catalog, p.s.region, defaultRegion, p.s.endpointField)
 	if err != nil {
-		return "", cloud.Invalid(opAuthenticate, err.Error())
+		return "", cloud.Invalid(cloud.OpAuthenticate, err.Error())
 	}
 	return u, nil
 }

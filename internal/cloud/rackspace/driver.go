@@ -27,16 +27,6 @@ func init() {
 	cloud.Register(cloud.Rackspace, New)
 }
 
-// Operation names, as the error messages and metrics show them.
-const (
-	opAuthenticate = "authenticate"
-	opGetServer    = "getServer"
-	opCreateImage  = "createImage"
-	opGetImage     = "getImage"
-	opFindImages   = "findImages"
-	opDeleteImage  = "deleteImage"
-)
-
 // userAgent lets cloud operators tell the operator's traffic apart.
 const userAgent = "serverimage-operator"
 
@@ -63,11 +53,11 @@ var _ cloud.Provider = (*Provider)(nil)
 func New(_ context.Context, cfg cloud.Config) (cloud.Provider, error) {
 	s, err := newSettings(cfg)
 	if err != nil {
-		return nil, cloud.Invalid(opAuthenticate, err.Error())
+		return nil, cloud.Invalid(cloud.OpAuthenticate, err.Error())
 	}
 	hc, err := cloud.NewHTTPClient(cfg, s.tls)
 	if err != nil {
-		return nil, cloud.Invalid(opAuthenticate, err.Error())
+		return nil, cloud.Invalid(cloud.OpAuthenticate, err.Error())
 	}
 	// A redirect would resend the token (or the credentials) to wherever
 	// it points; the API never redirects, so none is followed.

@@ -29,7 +29,7 @@ func (p *Provider) httpError(op, method, rel string, res *response) error {
 // reauthFailed explains a 401 whose re-authentication failed: the class
 // and status are Identity's, the operation is the one that needed it.
 func reauthFailed(op string, err error) error {
-	inner := cloud.AsError(opAuthenticate, err)
+	inner := cloud.AsError(cloud.OpAuthenticate, err)
 	return &cloud.Error{
 		Class:      inner.Class,
 		Op:         op,

@@ -22,20 +22,20 @@ const pageSize = "1000"
 // GetImage reads one image from the Cloud Servers images API.
 func (p *Provider) GetImage(ctx context.Context, id string) (*cloud.Image, error) {
 	if id == "" {
-		return nil, cloud.Invalid(opGetImage, "no image ID given")
+		return nil, cloud.Invalid(cloud.OpGetImage, "no image ID given")
 	}
-	res, err := p.call(ctx, opGetImage, http.MethodGet, "images/"+url.PathEscape(id), nil, nil, readOK...)
+	res, err := p.call(ctx, cloud.OpGetImage, http.MethodGet, "images/"+url.PathEscape(id), nil, nil, readOK...)
 	if err != nil {
 		return nil, err
 	}
 	var body struct {
 		Image cloud.NovaImage `json:"image"`
 	}
-	if err := p.decode(opGetImage, res, &body); err != nil {
+	if err := p.decode(cloud.OpGetImage, res, &body); err != nil {
 		return nil, err
 	}
 	if body.Image.ID == "" {
-		return nil, cloud.Malformed(opGetImage, "the image response has no image ID")
+		return nil, cloud.Malformed(cloud.OpGetImage, "the image response has no image ID")
 	}
 	img := body.Image.Image()
 	return &img, nil
@@ -48,7 +48,7 @@ func (p *Provider) GetImage(ctx context.Context, id string) (*cloud.Image, error
 // adopting someone else's image is the one thing this must never do.
 func (p *Provider) FindImages(ctx context.Context, q cloud.FindImagesQuery) ([]cloud.Image, error) {
 	if q.IdempotencyKey == "" {
-		return nil, cloud.Invalid(opFindImages, "no idempotency key given")
+		return nil, cloud.Invalid(cloud.OpFindImages, "no idempotency key given")
 	}
 	query := url.Values{"limit": {pageSize}}
 	if q.ServerID != "" {
@@ -58,7 +58,7 @@ func (p *Provider) FindImages(ctx context.Context, q cloud.FindImagesQuery) ([]c
 		query.Set("name", q.Name)
 	}
 	var out []cloud.Image
-	err := p.listImages(ctx, opFindImages, query, func(im cloud.NovaImage) bool {
+	err := p.listImages(ctx, cloud.OpFindImages, query, func(im cloud.NovaImage) bool {
 		if im.CreatedWith(q.IdempotencyKey) {
 			out = append(out, im.Image())
 		}
@@ -119,9 +119,9 @@ func nextMarker(links []cloud.NovaLink) string {
 // DeleteImage deletes the image; one that is already gone is not an error.
 func (p *Provider) DeleteImage(ctx context.Context, id string) error {
 	if id == "" {
-		return cloud.Invalid(opDeleteImage, "no image ID given")
+		return cloud.Invalid(cloud.OpDeleteImage, "no image ID given")
 	}
-	_, err := p.call(ctx, opDeleteImage, http.MethodDelete, "images/"+url.PathEscape(id), nil, nil,
+	_, err := p.call(ctx, cloud.OpDeleteImage, http.MethodDelete, "images/"+url.PathEscape(id), nil, nil,
 		http.StatusNoContent, http.StatusOK, http.StatusAccepted)
 	if cloud.IsNotFound(err) {
 		return nil

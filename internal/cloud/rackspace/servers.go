@@ -24,20 +24,20 @@ type server struct {
 // a snapshot can start now.
 func (p *Provider) GetServer(ctx context.Context, id string) (*cloud.Server, error) {
 	if id == "" {
-		return nil, cloud.Invalid(opGetServer, "no server ID given")
+		return nil, cloud.Invalid(cloud.OpGetServer, "no server ID given")
 	}
-	res, err := p.call(ctx, opGetServer, http.MethodGet, "servers/"+url.PathEscape(id), nil, nil, readOK...)
+	res, err := p.call(ctx, cloud.OpGetServer, http.MethodGet, "servers/"+url.PathEscape(id), nil, nil, readOK...)
 	if err != nil {
 		return nil, err
 	}
 	var body struct {
 		Server server `json:"server"`
 	}
-	if err := p.decode(opGetServer, res, &body); err != nil {
+	if err := p.decode(cloud.OpGetServer, res, &body); err != nil {
 		return nil, err
 	}
 	if body.Server.ID == "" {
-		return nil, cloud.Malformed(opGetServer, "the server response has no server object")
+		return nil, cloud.Malformed(cloud.OpGetServer, "the server response has no server object")
 	}
 	task := ""
 	if body.Server.TaskState != nil {

@@ -27,17 +27,6 @@ func init() {
 // userAgent lets cloud operators tell the operator's traffic apart.
 const userAgent = "serverimage-operator"
 
-// Operation names, shared with the other drivers so that metrics and
-// conditions read the same whatever the cloud.
-const (
-	opAuthenticate = "authenticate"
-	opGetServer    = "getServer"
-	opCreateImage  = "createImage"
-	opGetImage     = "getImage"
-	opFindImages   = "findImages"
-	opDeleteImage  = "deleteImage"
-)
-
 // Provider is one signed connection to one SCP account. It holds no
 // session state (HMAC needs no token); the endpoint it may read from the
 // catalog is guarded. It is safe for concurrent use.
@@ -61,13 +50,13 @@ func New(_ context.Context, cfg cloud.Config) (cloud.Provider, error) {
 func newProvider(cfg cloud.Config, now func() time.Time) (*Provider, error) {
 	s, err := newSettings(cfg, now())
 	if err != nil {
-		return nil, cloud.Invalid(opAuthenticate, err.Error())
+		return nil, cloud.Invalid(cloud.OpAuthenticate, err.Error())
 	}
 	// Each hop is signed for its own URL, but a redirect to another host
 	// is still not followed.
 	hc, err := cloud.NewHTTPClient(cfg, s.tls)
 	if err != nil {
-		return nil, cloud.Invalid(opAuthenticate, err.Error())
+		return nil, cloud.Invalid(cloud.OpAuthenticate, err.Error())
 	}
 	hc.Transport = &signer{base: hc.Transport, creds: s.creds, now: now}
 	return &Provider{s: s, http: hc}, nil

@@ -47,14 +47,14 @@ const (
 // concluded from a credential problem.
 func (p *Provider) GetImage(ctx context.Context, id string) (*cloud.Image, error) {
 	if id == "" {
-		return nil, cloud.Invalid(opGetImage, "no image ID given")
+		return nil, cloud.Invalid(cloud.OpGetImage, "no image ID given")
 	}
 	var img scpImage
-	if err := p.call(ctx, opGetImage, http.MethodGet, "/v1/images/"+url.PathEscape(id), nil, nil, &img); err != nil {
-		return nil, p.checkNotFound(ctx, opGetImage, err)
+	if err := p.call(ctx, cloud.OpGetImage, http.MethodGet, "/v1/images/"+url.PathEscape(id), nil, nil, &img); err != nil {
+		return nil, p.checkNotFound(ctx, cloud.OpGetImage, err)
 	}
 	if img.ID == "" {
-		return nil, cloud.Malformed(opGetImage, "the image response has no image ID")
+		return nil, cloud.Malformed(cloud.OpGetImage, "the image response has no image ID")
 	}
 	out := img.toImage()
 	return &out, nil
@@ -67,7 +67,7 @@ func (p *Provider) GetImage(ctx context.Context, id string) (*cloud.Image, error
 // response is most likely to leave exactly such an image behind.
 func (p *Provider) FindImages(ctx context.Context, q cloud.FindImagesQuery) ([]cloud.Image, error) {
 	if q.IdempotencyKey == "" {
-		return nil, cloud.Invalid(opFindImages, "no idempotency key given")
+		return nil, cloud.Invalid(cloud.OpFindImages, "no idempotency key given")
 	}
 	name, err := cloudImageName(q.Name, q.IdempotencyKey)
 	if err != nil {
@@ -91,11 +91,11 @@ func (p *Provider) FindImages(ctx context.Context, q cloud.FindImagesQuery) ([]c
 		found[img.ID] = out
 	}
 	if err := p.listImages(ctx, url.Values{"name": {name}}, keep); err != nil {
-		return nil, listNotFound(opFindImages, err)
+		return nil, listNotFound(cloud.OpFindImages, err)
 	}
 	var pending imageList
-	if err := p.call(ctx, opFindImages, http.MethodGet, "/v1/pending-images", nil, nil, &pending); err != nil {
-		return nil, listNotFound(opFindImages, err)
+	if err := p.call(ctx, cloud.OpFindImages, http.MethodGet, "/v1/pending-images", nil, nil, &pending); err != nil {
+		return nil, listNotFound(cloud.OpFindImages, err)
 	}
 	for _, img := range pending.Images {
 		keep(img)
@@ -123,7 +123,7 @@ func (p *Provider) listImages(ctx context.Context, filter url.Values, each func(
 	q.Set("limit", strconv.Itoa(pageSize))
 	for range maxPages {
 		var page imageList
-		if err := p.call(ctx, opFindImages, http.MethodGet, "/v1/images", q, nil, &page); err != nil {
+		if err := p.call(ctx, cloud.OpFindImages, http.MethodGet, "/v1/images", q, nil, &page); err != nil {
 			return err
 		}
 		for _, img := range page.Images {
@@ -138,7 +138,7 @@ func (p *Provider) listImages(ctx context.Context, filter url.Values, each func(
 		}
 		q.Set("marker", last)
 	}
-	return cloud.Malformed(opFindImages, "the image listing did not end after "+strconv.Itoa(maxPages)+" pages; the cloud may ignore the name filter or the marker")
+	return cloud.Malformed(cloud.OpFindImages, "the image listing did not end after "+strconv.Itoa(maxPages)+" pages; the cloud may ignore the name filter or the marker")
 }
 
 // DeleteImage deletes the image; one that is already gone is not an error.
@@ -146,13 +146,13 @@ func (p *Provider) listImages(ctx context.Context, filter url.Values, each func(
 // caller.
 func (p *Provider) DeleteImage(ctx context.Context, id string) error {
 	if id == "" {
-		return cloud.Invalid(opDeleteImage, "no image ID given")
+		return cloud.Invalid(cloud.OpDeleteImage, "no image ID given")
 	}
-	err := p.call(ctx, opDeleteImage, http.MethodDelete, "/v1/images/"+url.PathEscape(id), nil, nil, nil)
+	err := p.call(ctx, cloud.OpDeleteImage, http.MethodDelete, "/v1/images/"+url.PathEscape(id), nil, nil, nil)
 	if err == nil {
 		return nil
 	}
-	err = p.checkNotFound(ctx, opDeleteImage, err)
+	err = p.checkNotFound(ctx, cloud.OpDeleteImage, err)
 	if cloud.IsNotFound(err) {
 		return nil
 	}
