@@ -11,10 +11,12 @@ import (
 // carrying tlsCfg (see HTTPTransport), cfg's timeout per request (or
 // DefaultRequestTimeout), and redirects only to the same host (see
 // SameHostRedirects). A driver that signs requests wraps its Transport.
+// The error is the driver's own to return from its Factory: Invalid, as a
+// configuration that cannot work.
 func NewHTTPClient(cfg Config, tlsCfg *tls.Config) (*http.Client, error) {
 	rt, err := HTTPTransport(cfg.Transport, tlsCfg)
 	if err != nil {
-		return nil, err
+		return nil, Invalid(OpAuthenticate, err.Error())
 	}
 	timeout := cfg.Timeout
 	if timeout <= 0 {

@@ -55,7 +55,7 @@ func New(_ context.Context, cfg cloud.Config) (cloud.Provider, error) {
 	// password) away: the client follows only same-host ones.
 	hc, err := cloud.NewHTTPClient(cfg, s.tls)
 	if err != nil {
-		return nil, cloud.Invalid(cloud.OpAuthenticate, err.Error())
+		return nil, err
 	}
 	p := &Provider{
 		s:         s,

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -87,7 +86,7 @@ func (p *Provider) FindImages(ctx context.Context, q cloud.FindImagesQuery) ([]c
 		}
 		query.Set("marker", marker)
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].CreatedAt.After(out[j].CreatedAt) })
+	cloud.SortNewestFirst(out)
 	return out, nil
 }
 

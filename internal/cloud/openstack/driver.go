@@ -77,7 +77,7 @@ func New(_ context.Context, cfg cloud.Config) (cloud.Provider, error) {
 	// Keystone, the password) away: the client follows only same-host ones.
 	hc, err := cloud.NewHTTPClient(cfg, s.tls)
 	if err != nil {
-		return nil, cloud.Invalid(cloud.OpAuthenticate, err.Error())
+		return nil, err
 	}
 	return &Provider{
 		s:          s,

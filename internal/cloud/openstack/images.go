@@ -2,7 +2,6 @@ package openstack
 
 import (
 	"context"
-	"sort"
 
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
 )
@@ -52,7 +51,7 @@ func (p *Provider) FindImages(ctx context.Context, q cloud.FindImagesQuery) ([]c
 	if err != nil {
 		return nil, err
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].CreatedAt.After(out[j].CreatedAt) })
+	cloud.SortNewestFirst(out)
 	return out, nil
 }
 

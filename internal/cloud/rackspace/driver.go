@@ -57,7 +57,7 @@ func New(_ context.Context, cfg cloud.Config) (cloud.Provider, error) {
 	}
 	hc, err := cloud.NewHTTPClient(cfg, s.tls)
 	if err != nil {
-		return nil, cloud.Invalid(cloud.OpAuthenticate, err.Error())
+		return nil, err
 	}
 	// A redirect would resend the token (or the credentials) to wherever
 	// it points; the API never redirects, so none is followed.

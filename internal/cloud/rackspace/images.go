@@ -6,7 +6,6 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
-	"sort"
 
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
 )
@@ -67,7 +66,7 @@ func (p *Provider) FindImages(ctx context.Context, q cloud.FindImagesQuery) ([]c
 	if err != nil {
 		return nil, err
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].CreatedAt.After(out[j].CreatedAt) })
+	cloud.SortNewestFirst(out)
 	return out, nil
 }
 

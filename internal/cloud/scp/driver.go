@@ -56,7 +56,7 @@ func newProvider(cfg cloud.Config, now func() time.Time) (*Provider, error) {
 	// is still not followed.
 	hc, err := cloud.NewHTTPClient(cfg, s.tls)
 	if err != nil {
-		return nil, cloud.Invalid(cloud.OpAuthenticate, err.Error())
+		return nil, err
 	}
 	hc.Transport = &signer{base: hc.Transport, creds: s.creds, now: now}
 	return &Provider{s: s, http: hc}, nil

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -104,12 +103,7 @@ func (p *Provider) FindImages(ctx context.Context, q cloud.FindImagesQuery) ([]c
 	for _, img := range found {
 		out = append(out, img)
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if !out[i].CreatedAt.Equal(out[j].CreatedAt) {
-			return out[i].CreatedAt.After(out[j].CreatedAt)
-		}
-		return out[i].ID < out[j].ID
-	})
+	cloud.SortNewestFirst(out)
 	return out, nil
 }
 
