@@ -101,3 +101,17 @@ func (c *Cloud) authenticate(w http.ResponseWriter, r *http.Request, d dialect) 
 	writeError(w, d, http.StatusUnauthorized, "The request you have made requires authentication.", "")
 	return token{}, false
 }
+
+// serveImage serves a GET (or, with del, a DELETE) of image id behind
+// guard, the front's own checks. The call names the image's server, which
+// fault rules may be keyed on.
+func (c *Cloud) serveImage(w http.ResponseWriter, r *http.Request, d dialect, id string, del bool,
+	guard func(http.HandlerFunc) http.HandlerFunc, get, remove func(http.ResponseWriter, string)) {
+	img, _ := c.store.image(id)
+	op, h := OpGetImage, get
+	if del {
+		op, h = OpDeleteImage, remove
+	}
+	c.serve(w, r, call{op: op, serverID: img.ServerID, dialect: d},
+		guard(func(w http.ResponseWriter, _ *http.Request) { h(w, id) }))
+}

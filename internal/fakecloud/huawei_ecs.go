@@ -3,7 +3,6 @@ package fakecloud
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -111,17 +110,7 @@ func (c *Cloud) huaweiCreateImage(w http.ResponseWriter, nr novaReq, serverID st
 		UserID: nr.tok.UserID, UserName: nr.tok.UserName, Project: nr.tok.ProjectName,
 		MaxProperties: glancePropertyQuota,
 	})
-	var conflict *stateConflict
-	switch {
-	case errors.Is(err, errServerNotFound):
-		writeError(w, dialectHuaweiECS, http.StatusNotFound, fmt.Sprintf("Instance %s could not be found.", serverID), "")
-		return
-	case errors.As(err, &conflict):
-		writeError(w, dialectHuaweiECS, http.StatusConflict, fmt.Sprintf(
-			"Cannot 'createImage' instance %s while it is in %s %s", serverID, conflict.Attr, conflict.State), "")
-		return
-	case err != nil:
-		writeError(w, dialectHuaweiECS, http.StatusInternalServerError, err.Error(), "")
+	if writeNovaCreateFailure(w, dialectHuaweiECS, serverID, err) {
 		return
 	}
 	if nr.minor >= 45 {

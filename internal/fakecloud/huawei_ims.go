@@ -27,20 +27,10 @@ func (c *Cloud) huaweiIMSRoutes(w http.ResponseWriter, r *http.Request, path str
 	case len(segs) == 2 && segs[0] == "v2" && segs[1] == "cloudimages" && get:
 		c.serve(w, r, call{op: OpListImages, dialect: dialectHuaweiIMS}, c.huaweiGateway(c.imsList))
 	case len(segs) == 3 && segs[0] == "v2" && segs[1] == "images" && (get || del):
-		id := segs[2]
-		img, _ := c.store.image(id)
-		op := OpGetImage
-		if del {
-			op = OpDeleteImage
+		gateway := func(h http.HandlerFunc) http.HandlerFunc {
+			return c.huaweiGateway(func(w http.ResponseWriter, r *http.Request, _ huaweiCaller) { h(w, r) })
 		}
-		c.serve(w, r, call{op: op, serverID: img.ServerID, dialect: dialectHuaweiIMS},
-			c.huaweiGateway(func(w http.ResponseWriter, _ *http.Request, _ huaweiCaller) {
-				if del {
-					c.imsDelete(w, id)
-				} else {
-					c.imsGet(w, id)
-				}
-			}))
+		c.serveImage(w, r, dialectHuaweiIMS, segs[2], del, gateway, c.imsGet, c.imsDelete)
 	default:
 		c.serve(w, r, call{op: OpOther, dialect: dialectHuaweiIMS}, func(w http.ResponseWriter, r *http.Request) {
 			writeHuaweiGatewayError(w, http.StatusNotFound, "APIGW.0101", "The API does not exist or has not been published in the environment", "")

@@ -352,7 +352,6 @@ func (c *Cloud) novaCreateImage(w http.ResponseWriter, nr novaReq, serverID stri
 		UserID: nr.tok.UserID, UserName: nr.tok.UserName, Project: nr.tok.ProjectName,
 		MaxProperties: glancePropertyQuota,
 	})
-	var conflict *stateConflict
 	switch {
 	case errors.Is(err, errPropertyQuota):
 		// Glance refuses more properties than its quota; Nova does not map
@@ -360,18 +359,10 @@ func (c *Cloud) novaCreateImage(w http.ResponseWriter, nr novaReq, serverID stri
 		writeError(w, dialectNova, http.StatusInternalServerError,
 			"Unexpected API Error. Please report this at http://bugs.launchpad.net/nova/ and attach the Nova API log if possible.\n<class 'nova.exception.ImageQuotaExceeded'>", "")
 		return
-	case errors.Is(err, errServerNotFound):
-		writeError(w, dialectNova, http.StatusNotFound, fmt.Sprintf("Instance %s could not be found.", serverID), "")
-		return
 	case errors.Is(err, errLostTaskStateRace):
 		writeError(w, dialectNova, http.StatusInternalServerError, "Unexpected API Error. Please report this at http://bugs.launchpad.net/nova/ and attach the Nova API log if possible.\n<class 'nova.exception.UnexpectedTaskStateError'>", "")
 		return
-	case errors.As(err, &conflict):
-		writeError(w, dialectNova, http.StatusConflict, fmt.Sprintf(
-			"Cannot 'createImage' instance %s while it is in %s %s", serverID, conflict.Attr, conflict.State), "")
-		return
-	case err != nil:
-		writeError(w, dialectNova, http.StatusInternalServerError, err.Error(), "")
+	case writeNovaCreateFailure(w, dialectNova, serverID, err):
 		return
 	}
 	if nr.minor >= 45 {

@@ -2,8 +2,6 @@ package fakecloud
 
 import (
 	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
 	"net/http"
 )
@@ -140,17 +138,7 @@ func (c *Cloud) rackspaceCreateImage(w http.ResponseWriter, nr novaReq, serverID
 		// The request limit above keeps the image far below any property
 		// quota of Cloud Images, so none is modelled.
 	})
-	var conflict *stateConflict
-	switch {
-	case errors.Is(err, errServerNotFound):
-		writeError(w, dialectRackspace, http.StatusNotFound, "Instance could not be found", "")
-		return
-	case errors.As(err, &conflict):
-		writeError(w, dialectRackspace, http.StatusConflict, fmt.Sprintf(
-			"Cannot 'createImage' instance %s while it is in %s %s", serverID, conflict.Attr, conflict.State), "")
-		return
-	case err != nil:
-		writeError(w, dialectRackspace, http.StatusInternalServerError, err.Error(), "")
+	if writeNovaCreateFailure(w, dialectRackspace, serverID, err) {
 		return
 	}
 	w.Header().Set("Location", nr.base+"/images/"+img.ID)

@@ -32,35 +32,20 @@ func scpImageType(img Image) string {
 // scp_* fields. Custom Glance properties are not shown (the schema has no
 // place for them).
 func scpImageBody(img Image) map[string]any {
-	return map[string]any{
-		"id":                      img.ID,
-		"name":                    img.Name,
-		"status":                  img.Status,
-		"visibility":              "private",
-		"owner":                   img.Owner,
-		"size":                    nullIfEmpty(img.Size),
-		"virtual_size":            nil,
-		"checksum":                nullIfEmpty(img.Checksum),
-		"os_hash_algo":            nullIfEmpty(img.HashAlgo),
-		"os_hash_value":           nullIfEmpty(img.HashValue),
-		"container_format":        nullIfEmpty(img.ContainerFormat),
-		"disk_format":             nullIfEmpty(img.DiskFormat),
-		"min_disk":                img.MinDisk,
-		"min_ram":                 img.MinRAM,
-		"protected":               false,
-		"os_hidden":               false,
-		"file":                    "/v2/images/" + img.ID + "/file",
-		"created_at":              img.CreatedAt.UTC().Format(scpTime),
-		"updated_at":              img.UpdatedAt.UTC().Format(scpTime),
-		"scp_image_type":          scpImageType(img),
-		"scp_original_image_type": "standard",
-		"os_distro":               nil,
-		"url":                     nil,
-		"volumes":                 nil,
-		"root_device_name":        nil,
-		"owner_account_name":      nil,
-		"owner_user_name":         nullIfEmpty(img.Properties["owner_user_name"]),
-	}
+	body := glanceCoreFields(img)
+	// SCP formats its times like Glance; scpTime is kept apart because
+	// the two APIs are documented separately.
+	body["created_at"] = img.CreatedAt.UTC().Format(scpTime)
+	body["updated_at"] = img.UpdatedAt.UTC().Format(scpTime)
+	body["scp_image_type"] = scpImageType(img)
+	body["scp_original_image_type"] = "standard"
+	body["os_distro"] = nil
+	body["url"] = nil
+	body["volumes"] = nil
+	body["root_device_name"] = nil
+	body["owner_account_name"] = nil
+	body["owner_user_name"] = nullIfEmpty(img.Properties["owner_user_name"])
+	return body
 }
 
 func (c *Cloud) scpGetImage(w http.ResponseWriter, id string) {
