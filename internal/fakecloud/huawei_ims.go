@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
-	"sort"
 	"strconv"
 )
 
@@ -93,27 +91,13 @@ func (c *Cloud) imsList(w http.ResponseWriter, r *http.Request, _ huaweiCaller) 
 		writeError(w, dialectHuaweiIMS, http.StatusBadRequest, "Invalid __imagetype: "+t, "")
 		return
 	}
-	var matched []Image
-	for _, img := range c.store.imageList() {
-		if imsMatches(img, q) {
-			matched = append(matched, img)
-		}
+	// Newest first, then by ID, so that a marker is unambiguous.
+	matches := func(img Image) bool { return imsMatches(img, q) }
+	page, ok := imagePage(c.store.imageList(), matches, []sortKey{{"created_at", true}}, q.Get("marker"), limit)
+	if !ok {
+		writeError(w, dialectHuaweiIMS, http.StatusBadRequest, "marker "+q.Get("marker")+" not found.", "")
+		return
 	}
-	sort.SliceStable(matched, func(i, j int) bool {
-		if !matched[i].CreatedAt.Equal(matched[j].CreatedAt) {
-			return matched[i].CreatedAt.After(matched[j].CreatedAt)
-		}
-		return matched[i].ID > matched[j].ID
-	})
-	if marker := q.Get("marker"); marker != "" {
-		i := slices.IndexFunc(matched, func(img Image) bool { return img.ID == marker })
-		if i < 0 {
-			writeError(w, dialectHuaweiIMS, http.StatusBadRequest, "marker "+marker+" not found.", "")
-			return
-		}
-		matched = matched[i+1:]
-	}
-	page := matched[:min(limit, len(matched))]
 	images := make([]any, 0, len(page))
 	for _, img := range page {
 		images = append(images, imsImageBody(img))

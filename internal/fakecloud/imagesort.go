@@ -81,3 +81,21 @@ func pageAfter(all, sorted []Image, marker string, keys []sortKey) ([]Image, boo
 	}
 	return sorted[j:], true
 }
+
+// imagePage is one page of an image list: the images of all that keep
+// accepts, in the order of keys, after the marker image when there is one,
+// at most limit of them. ok is false when the marker image does not exist.
+func imagePage(all []Image, keep func(Image) bool, keys []sortKey, marker string, limit int) (page []Image, ok bool) {
+	for _, img := range all {
+		if keep(img) {
+			page = append(page, img)
+		}
+	}
+	sortImages(page, keys)
+	if marker != "" {
+		if page, ok = pageAfter(all, page, marker, keys); !ok {
+			return nil, false
+		}
+	}
+	return page[:min(limit, len(page))], true
+}

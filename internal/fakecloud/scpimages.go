@@ -134,25 +134,11 @@ func (c *Cloud) scpListImages(w http.ResponseWriter, r *http.Request) {
 		scpError(w, http.StatusBadRequest, "scp-virtualserver.image.invalid-sort", badSort)
 		return
 	}
-	all := c.store.imageList()
-	var matched []Image
-	for _, img := range all {
-		if !scpPending[img.Status] && keep(img) {
-			matched = append(matched, img)
-		}
-	}
-	sortImages(matched, keys)
-	page := matched
-	if marker := q.Get("marker"); marker != "" {
-		after, ok := pageAfter(all, matched, marker, keys)
-		if !ok {
-			scpError(w, http.StatusBadRequest, "scp-virtualserver.image.invalid-marker", "Image with id "+marker+" not found.")
-			return
-		}
-		page = after
-	}
-	if len(page) > limit {
-		page = page[:limit]
+	listed := func(img Image) bool { return !scpPending[img.Status] && keep(img) }
+	page, ok := imagePage(c.store.imageList(), listed, keys, q.Get("marker"), limit)
+	if !ok {
+		scpError(w, http.StatusBadRequest, "scp-virtualserver.image.invalid-marker", "Image with id "+q.Get("marker")+" not found.")
+		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"images": scpImageBodies(page)})
 }
