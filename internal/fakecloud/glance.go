@@ -42,9 +42,7 @@ func (c *Cloud) glanceRoutes(w http.ResponseWriter, r *http.Request, rest string
 	case len(segs) == 3 && segs[0] == "v2" && segs[1] == "images" && (get || del):
 		c.serveImage(w, r, dialectGlance, segs[2], del, c.glanceHandler, c.glanceGet, c.glanceDelete)
 	default:
-		c.serve(w, r, call{op: OpOther, dialect: dialectGlance}, func(w http.ResponseWriter, r *http.Request) {
-			writeError(w, dialectGlance, http.StatusNotFound, "The resource could not be found.", "")
-		})
+		c.serveNotFound(w, r, dialectGlance)
 	}
 }
 

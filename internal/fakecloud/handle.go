@@ -115,3 +115,11 @@ func (c *Cloud) serveImage(w http.ResponseWriter, r *http.Request, d dialect, id
 	c.serve(w, r, call{op: op, serverID: img.ServerID, dialect: d},
 		guard(func(w http.ResponseWriter, _ *http.Request) { h(w, id) }))
 }
+
+// serveNotFound answers a path the front does not have, as OpenStack's
+// services do.
+func (c *Cloud) serveNotFound(w http.ResponseWriter, r *http.Request, d dialect) {
+	c.serve(w, r, call{op: OpOther, dialect: d}, func(w http.ResponseWriter, _ *http.Request) {
+		writeError(w, d, http.StatusNotFound, "The resource could not be found.", "")
+	})
+}

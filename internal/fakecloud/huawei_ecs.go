@@ -1,10 +1,8 @@
 package fakecloud
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 )
 
@@ -34,14 +32,7 @@ func (c *Cloud) huaweiECSRoutes(w http.ResponseWriter, r *http.Request, path str
 		c.serve(w, r, call{op: OpGetServer, serverID: serverID, dialect: dialectHuaweiECS},
 			c.huaweiECSHandler(nr, func(w http.ResponseWriter, _ *http.Request, nr novaReq) { c.novaGetServer(w, nr, serverID) }))
 	case len(segs) == 5 && segs[4] == "action" && r.Method == http.MethodPost:
-		// The body says which action this is; it is put back for the
-		// gateway, which hashes it to check the signature.
-		body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		var action map[string]json.RawMessage
-		if err == nil {
-			err = json.Unmarshal(body, &action)
-		}
+		action, err := readServerAction(r)
 		if raw, ok := action["createImage"]; ok && err == nil {
 			c.serve(w, r, call{op: OpCreateImage, serverID: serverID, dialect: dialectHuaweiECS},
 				c.huaweiECSHandler(nr, func(w http.ResponseWriter, _ *http.Request, nr novaReq) { c.huaweiCreateImage(w, nr, serverID, raw) }))

@@ -39,9 +39,7 @@ func (c *Cloud) keystoneRoutes(w http.ResponseWriter, r *http.Request, rest stri
 			})
 		}
 	default:
-		c.serve(w, r, call{op: OpOther, dialect: dialectKeystone}, func(w http.ResponseWriter, r *http.Request) {
-			writeError(w, dialectKeystone, http.StatusNotFound, "The resource could not be found.", "")
-		})
+		c.serveNotFound(w, r, dialectKeystone)
 	}
 }
 
