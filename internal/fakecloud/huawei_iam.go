@@ -2,7 +2,6 @@ package fakecloud
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"time"
 )
@@ -24,11 +23,7 @@ func (c *Cloud) huaweiIAMRoutes(w http.ResponseWriter, r *http.Request, path str
 
 func (c *Cloud) huaweiIssueToken(w http.ResponseWriter, r *http.Request) {
 	var req ksAuthRequest
-	raw, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	if err == nil {
-		err = json.Unmarshal(raw, &req)
-	}
-	if err != nil || req.Auth == nil || req.Auth.Identity == nil {
+	if err := readJSONBody(r, &req); err != nil || req.Auth == nil || req.Auth.Identity == nil {
 		writeError(w, dialectHuawei, http.StatusBadRequest, "The request body is invalid.", "")
 		return
 	}

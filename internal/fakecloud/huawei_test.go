@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -78,14 +77,10 @@ func (hc hwCall) do(t *testing.T) resp {
 		}
 		signForTest(req, raw, hc.ak, hc.sk, date)
 	}
-	res, err := testClient.Do(req)
+	out, err := roundTrip(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	out := resp{status: res.StatusCode, header: res.Header, raw: b}
-	_ = json.Unmarshal(b, &out.body)
 	return out
 }
 

@@ -1,8 +1,6 @@
 package fakecloud
 
 import (
-	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 )
@@ -51,11 +49,7 @@ func (c *Cloud) rackspaceIdentityRoutes(w http.ResponseWriter, r *http.Request, 
 
 func (c *Cloud) rackspaceIssue(w http.ResponseWriter, r *http.Request) {
 	var req rackspaceAuthRequest
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	if err == nil {
-		err = json.Unmarshal(body, &req)
-	}
-	if err != nil || req.Auth == nil || (req.Auth.APIKey == nil) == (req.Auth.Password == nil) {
+	if err := readJSONBody(r, &req); err != nil || req.Auth == nil || (req.Auth.APIKey == nil) == (req.Auth.Password == nil) {
 		// Neither or both credential types: the request is malformed.
 		writeError(w, dialectRackspaceIdentity, http.StatusBadRequest, rackspaceBadBody, "")
 		return

@@ -7,17 +7,23 @@ import (
 	"net/http"
 )
 
-// readServerAction reads the body of POST servers/{id}/action, which names
-// the action and so decides the op the call is counted as. The body is
-// put back for what runs after (the Huawei gateway hashes it to check the
-// signature).
-func readServerAction(r *http.Request) (map[string]json.RawMessage, error) {
+// readJSONBody decodes the request body (at most 1 MiB) into v. The body
+// is put back for what runs after (the Huawei gateway hashes it to check
+// the signature).
+func readJSONBody(r *http.Request, v any) error {
 	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	var action map[string]json.RawMessage
-	if err == nil {
-		err = json.Unmarshal(body, &action)
+	if err != nil {
+		return err
 	}
+	return json.Unmarshal(body, v)
+}
+
+// readServerAction reads the body of POST servers/{id}/action, which names
+// the action and so decides the op the call is counted as.
+func readServerAction(r *http.Request) (map[string]json.RawMessage, error) {
+	var action map[string]json.RawMessage
+	err := readJSONBody(r, &action)
 	return action, err
 }
 
