@@ -7,6 +7,10 @@ import (
 	"net/url"
 )
 
+// UserAgent lets cloud operators tell the operator's traffic apart. The
+// OpenStack driver prepends it to gophercloud's own.
+const UserAgent = "serverimage-operator"
+
 // NewHTTPClient is the client every driver starts from: cfg's transport
 // carrying tlsCfg (see HTTPTransport), cfg's timeout per request (or
 // DefaultRequestTimeout), and redirects only to the same host (see

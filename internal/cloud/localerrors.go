@@ -11,3 +11,17 @@ func Invalid(op, msg string) *Error {
 func Malformed(op, msg string) *Error {
 	return &Error{Class: ClassTransient, Op: op, Message: msg}
 }
+
+// ReauthFailed explains a 401 whose re-authentication failed: the class,
+// status and wait are those of the identity service's answer (inner), the
+// operation is op, the one that needed the new token.
+func ReauthFailed(op string, inner *Error, err error) *Error {
+	return &Error{
+		Class:      inner.Class,
+		Op:         op,
+		HTTPStatus: inner.HTTPStatus,
+		Message:    "re-authentication failed: " + inner.Message,
+		RetryAfter: inner.RetryAfter,
+		Err:        err,
+	}
+}

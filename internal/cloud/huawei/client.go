@@ -64,7 +64,7 @@ func (p *Provider) do(ctx context.Context, r request) (*reply, error) {
 			req.Header[k] = vs
 		}
 		req.Header.Set("Accept", "application/json")
-		req.Header.Set("User-Agent", userAgent)
+		req.Header.Set("User-Agent", cloud.UserAgent)
 		if payload != nil {
 			req.Header.Set("Content-Type", "application/json")
 		}

@@ -26,9 +26,6 @@ func init() {
 	cloud.Register(cloud.HuaweiCloud, New)
 }
 
-// userAgent lets cloud operators tell the operator's traffic apart.
-const userAgent = "serverimage-operator"
-
 // Provider is one connection to one Huawei Cloud project. It is safe for
 // concurrent use; the IAM token (token mode) is shared by all callers.
 type Provider struct {

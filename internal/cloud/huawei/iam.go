@@ -153,7 +153,7 @@ func (p *Provider) login(ctx context.Context) (tok string, exp time.Time, projec
 	}
 	req.Header.Set("Content-Type", "application/json;charset=utf8")
 	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", userAgent)
+	req.Header.Set("User-Agent", cloud.UserAgent)
 	resp, err := p.iamClient.Do(req)
 	if err != nil {
 		return "", time.Time{}, "", p.transportError(cloud.OpAuthenticate, err)

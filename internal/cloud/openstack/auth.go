@@ -71,7 +71,7 @@ func (p *Provider) connect(ctx context.Context) (*session, error) {
 		return nil, cloud.Invalid(cloud.OpAuthenticate, "identity URL: "+err.Error())
 	}
 	pc.HTTPClient = p.httpClient
-	pc.UserAgent.Prepend(userAgent)
+	pc.UserAgent.Prepend(cloud.UserAgent)
 	ao := p.s.auth
 	if err := openstack.AuthenticateV3(ctx, pc, &ao, gophercloud.EndpointOpts{}); err != nil {
 		return nil, p.fail(cloud.OpAuthenticate, err)

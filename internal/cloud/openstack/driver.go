@@ -42,10 +42,6 @@ func init() {
 	cloud.Register(cloud.OpenStack, New)
 }
 
-// userAgent is prepended to gophercloud's so cloud operators can tell the
-// operator's traffic apart.
-const userAgent = "serverimage-operator"
-
 // Provider is one connection to one OpenStack project. It is safe for
 // concurrent use; the token, the catalog and the negotiated microversion
 // are shared by all callers for the Provider's lifetime.

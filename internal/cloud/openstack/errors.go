@@ -28,15 +28,7 @@ func (p *Provider) fail(op string, err error) error {
 	var e *cloud.Error
 	var reauth *gophercloud.ErrUnableToReauthenticate
 	if errors.As(err, &reauth) && reauth.ErrReauth != nil {
-		inner := classify(op, reauth.ErrReauth)
-		e = &cloud.Error{
-			Class:      inner.Class,
-			Op:         op,
-			HTTPStatus: inner.HTTPStatus,
-			Message:    "re-authentication failed: " + inner.Message,
-			RetryAfter: inner.RetryAfter,
-			Err:        err,
-		}
+		e = cloud.ReauthFailed(op, classify(op, reauth.ErrReauth), err)
 	} else {
 		e = classify(op, err)
 	}

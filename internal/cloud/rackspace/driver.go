@@ -27,9 +27,6 @@ func init() {
 	cloud.Register(cloud.Rackspace, New)
 }
 
-// userAgent lets cloud operators tell the operator's traffic apart.
-const userAgent = "serverimage-operator"
-
 // Provider is one connection to one Rackspace account in one region. It is
 // safe for concurrent use; the token is shared by all callers.
 type Provider struct {

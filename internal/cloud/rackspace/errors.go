@@ -29,15 +29,7 @@ func (p *Provider) httpError(op, method, rel string, res *response) error {
 // reauthFailed explains a 401 whose re-authentication failed: the class
 // and status are Identity's, the operation is the one that needed it.
 func reauthFailed(op string, err error) error {
-	inner := cloud.AsError(cloud.OpAuthenticate, err)
-	return &cloud.Error{
-		Class:      inner.Class,
-		Op:         op,
-		HTTPStatus: inner.HTTPStatus,
-		Message:    "re-authentication failed: " + inner.Message,
-		RetryAfter: inner.RetryAfter,
-		Err:        err,
-	}
+	return cloud.ReauthFailed(op, cloud.AsError(cloud.OpAuthenticate, err), err)
 }
 
 // scrub keeps the API key and password out of errors even if a proxy or

@@ -72,7 +72,7 @@ func (p *Provider) requestToken(ctx context.Context) (*session, error) {
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", userAgent)
+	req.Header.Set("User-Agent", cloud.UserAgent)
 	res, err := p.roundTrip(cloud.OpAuthenticate, req)
 	if err != nil {
 		return nil, err

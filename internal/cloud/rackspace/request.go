@@ -73,7 +73,7 @@ func (p *Provider) send(ctx context.Context, op string, s *session, method, rel 
 		return nil, cloud.Invalid(op, "building the request: "+err.Error())
 	}
 	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", userAgent)
+	req.Header.Set("User-Agent", cloud.UserAgent)
 	req.Header.Set("X-Auth-Token", s.token)
 	if raw != nil {
 		req.Header.Set("Content-Type", "application/json")

@@ -24,9 +24,6 @@ func init() {
 	cloud.Register(cloud.SamsungCloudPlatform, New)
 }
 
-// userAgent lets cloud operators tell the operator's traffic apart.
-const userAgent = "serverimage-operator"
-
 // Provider is one signed connection to one SCP account. It holds no
 // session state (HMAC needs no token); the endpoint it may read from the
 // catalog is guarded. It is safe for concurrent use.

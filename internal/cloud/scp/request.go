@@ -50,7 +50,7 @@ func (p *Provider) send(ctx context.Context, op, method, u, apiVersion string, i
 		return p.scrub(cloud.Invalid(op, err.Error()))
 	}
 	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", userAgent)
+	req.Header.Set("User-Agent", cloud.UserAgent)
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
