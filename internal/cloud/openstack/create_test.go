@@ -146,8 +146,8 @@ func TestCreateImage(t *testing.T) {
 			if len(reqs) != 1 {
 				t.Fatalf("%d createImage requests", len(reqs))
 			}
-			if reqs[0].NovaMV != tt.wantMV || (tt.wantMV != "" && reqs[0].MV != "compute "+tt.wantMV) || (tt.wantMV == "" && reqs[0].MV != "") {
-				t.Errorf("microversion headers %q / %q, want %q", reqs[0].NovaMV, reqs[0].MV, tt.wantMV)
+			if reqs[0].NovaMV() != tt.wantMV || (tt.wantMV != "" && reqs[0].MV() != "compute "+tt.wantMV) || (tt.wantMV == "" && reqs[0].MV() != "") {
+				t.Errorf("microversion headers %q / %q, want %q", reqs[0].NovaMV(), reqs[0].MV(), tt.wantMV)
 			}
 			ci, _ := got["createImage"].(map[string]any)
 			md, _ := ci["metadata"].(map[string]any)
@@ -212,7 +212,7 @@ func TestCreateImageNegotiationFailureIsNotCached(t *testing.T) {
 	if _, err := p.CreateImage(context.Background(), cloud.CreateImageRequest{ServerID: "s", Name: "n"}); err != nil {
 		t.Fatal(err)
 	}
-	if r := s.requests("/compute/v2.1/proj1/servers"); len(r) != 1 || r[0].NovaMV != "2.45" {
+	if r := s.requests("/compute/v2.1/proj1/servers"); len(r) != 1 || r[0].NovaMV() != "2.45" {
 		t.Fatalf("requests %+v", r)
 	}
 }
