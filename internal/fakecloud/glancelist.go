@@ -291,10 +291,7 @@ func (c *Cloud) glanceListPage(w http.ResponseWriter, q url.Values, keep func(Im
 		writeError(w, dialectGlance, http.StatusBadRequest, "Image with id "+q.Get("marker")+" not found", "")
 		return
 	}
-	out := make([]any, 0, len(page))
-	for _, img := range page {
-		out = append(out, glanceImageBody(img))
-	}
+	out := renderImages(page, glanceImageBody)
 	first := url.Values{}
 	for k, v := range q {
 		if k != "marker" {

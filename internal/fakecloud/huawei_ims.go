@@ -98,10 +98,7 @@ func (c *Cloud) imsList(w http.ResponseWriter, r *http.Request, _ huaweiCaller) 
 		writeError(w, dialectHuaweiIMS, http.StatusBadRequest, "marker "+q.Get("marker")+" not found.", "")
 		return
 	}
-	images := make([]any, 0, len(page))
-	for _, img := range page {
-		images = append(images, imsImageBody(img))
-	}
+	images := renderImages(page, imsImageBody)
 	// IMS's answer has no link to the next page: a client asks again with
 	// the last ID as marker until a page comes back short.
 	writeJSON(w, http.StatusOK, map[string]any{"images": images})

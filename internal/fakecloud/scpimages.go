@@ -140,7 +140,7 @@ func (c *Cloud) scpListImages(w http.ResponseWriter, r *http.Request) {
 		scpError(w, http.StatusBadRequest, "scp-virtualserver.image.invalid-marker", "Image with id "+q.Get("marker")+" not found.")
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"images": scpImageBodies(page)})
+	writeJSON(w, http.StatusOK, map[string]any{"images": renderImages(page, scpImageBody)})
 }
 
 // scpListPendingImages is GET /v1/pending-images: images still being
@@ -161,13 +161,5 @@ func (c *Cloud) scpListPendingImages(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	sortImages(matched, []sortKey{{key: "created_at", desc: true}})
-	writeJSON(w, http.StatusOK, map[string]any{"images": scpImageBodies(matched)})
-}
-
-func scpImageBodies(imgs []Image) []any {
-	out := make([]any, 0, len(imgs))
-	for _, img := range imgs {
-		out = append(out, scpImageBody(img))
-	}
-	return out
+	writeJSON(w, http.StatusOK, map[string]any{"images": renderImages(matched, scpImageBody)})
 }
