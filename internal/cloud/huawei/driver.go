@@ -44,13 +44,9 @@ var _ cloud.Provider = (*Provider)(nil)
 // New builds a Provider from cfg without calling the cloud. Missing or
 // contradictory settings are errors of class Invalid.
 func New(_ context.Context, cfg cloud.Config) (cloud.Provider, error) {
-	s, err := newSettings(cfg)
-	if err != nil {
-		return nil, cloud.Invalid(cloud.OpAuthenticate, err.Error())
-	}
 	// Redirects elsewhere would carry the token (or, to IAM, the
 	// password) away: the client follows only same-host ones.
-	hc, err := cloud.NewHTTPClient(cfg, s.tls)
+	s, hc, err := cloud.Setup(cfg, newSettings)
 	if err != nil {
 		return nil, err
 	}

@@ -58,6 +58,9 @@ type settings struct {
 	secrets []string
 }
 
+// TLS is the client TLS configuration, for cloud.Setup.
+func (s *settings) TLS() *tls.Config { return s.tls }
+
 // iamCredentials is a password login in Keystone v3 form.
 type iamCredentials struct {
 	userName, userID, password string

@@ -65,13 +65,9 @@ var (
 // TLS and the other settings are checked here (errors of class Invalid),
 // authentication happens on first use or in Authenticate.
 func New(_ context.Context, cfg cloud.Config) (cloud.Provider, error) {
-	s, err := newSettings(cfg)
-	if err != nil {
-		return nil, cloud.Invalid(cloud.OpAuthenticate, err.Error())
-	}
 	// A redirect elsewhere would carry the token (or, on a 307 from
 	// Keystone, the password) away: the client follows only same-host ones.
-	hc, err := cloud.NewHTTPClient(cfg, s.tls)
+	s, hc, err := cloud.Setup(cfg, newSettings)
 	if err != nil {
 		return nil, err
 	}

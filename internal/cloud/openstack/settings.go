@@ -42,6 +42,9 @@ type settings struct {
 	secrets []string
 }
 
+// TLS is the client TLS configuration, for cloud.Setup.
+func (s *settings) TLS() *tls.Config { return s.tls }
+
 var microversionFormat = regexp.MustCompile(`^[0-9]+\.[0-9]+$`)
 
 func newSettings(cfg cloud.Config) (*settings, error) {

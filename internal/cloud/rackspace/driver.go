@@ -48,11 +48,7 @@ var _ cloud.Provider = (*Provider)(nil)
 // the Cloud's settings are checked here (errors of class Invalid);
 // authentication happens on first use or in Authenticate.
 func New(_ context.Context, cfg cloud.Config) (cloud.Provider, error) {
-	s, err := newSettings(cfg)
-	if err != nil {
-		return nil, cloud.Invalid(cloud.OpAuthenticate, err.Error())
-	}
-	hc, err := cloud.NewHTTPClient(cfg, s.tls)
+	s, hc, err := cloud.Setup(cfg, newSettings)
 	if err != nil {
 		return nil, err
 	}

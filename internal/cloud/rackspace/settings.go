@@ -58,6 +58,9 @@ type settings struct {
 	secrets []string
 }
 
+// TLS is the client TLS configuration, for cloud.Setup.
+func (s *settings) TLS() *tls.Config { return s.tls }
+
 func newSettings(cfg cloud.Config) (*settings, error) {
 	cred := func(k string) string { return string(cfg.Credentials[k]) }
 	s := &settings{

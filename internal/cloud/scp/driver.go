@@ -45,13 +45,9 @@ func New(_ context.Context, cfg cloud.Config) (cloud.Provider, error) {
 // newProvider takes the clock separately so that tests can sign with a
 // fixed or skewed time.
 func newProvider(cfg cloud.Config, now func() time.Time) (*Provider, error) {
-	s, err := newSettings(cfg, now())
-	if err != nil {
-		return nil, cloud.Invalid(cloud.OpAuthenticate, err.Error())
-	}
 	// Each hop is signed for its own URL, but a redirect to another host
 	// is still not followed.
-	hc, err := cloud.NewHTTPClient(cfg, s.tls)
+	s, hc, err := cloud.Setup(cfg, func(cfg cloud.Config) (*settings, error) { return newSettings(cfg, now()) })
 	if err != nil {
 		return nil, err
 	}
