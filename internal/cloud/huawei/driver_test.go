@@ -62,6 +62,14 @@ func newProvider(t *testing.T, cfg cloud.Config) *Provider {
 	return p.(*Provider)
 }
 
+// simServer is a simulator with one server and a Provider for it, built
+// with cfg (akskConfig or tokenConfig).
+func simServer(t *testing.T, cfg func(*fakecloud.Cloud) cloud.Config) (*fakecloud.Cloud, *Provider, fakecloud.Server) {
+	t.Helper()
+	sim := newSim(t)
+	return sim, newProvider(t, cfg(sim)), sim.AddServer(fakecloud.Server{})
+}
+
 func wantClass(t *testing.T, err error, class cloud.ErrorClass, msgPart string) *cloud.Error {
 	t.Helper()
 	var ce *cloud.Error
@@ -83,9 +91,7 @@ func TestLifecycleAgainstSimulator(t *testing.T) {
 		t.Run(mode.name, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			sim := newSim(t)
-			p := newProvider(t, mode.cfg(sim))
-			srv := sim.AddServer(fakecloud.Server{})
+			sim, p, srv := simServer(t, mode.cfg)
 
 			if err := p.Authenticate(ctx); err != nil {
 				t.Fatal(err)
@@ -211,9 +217,7 @@ func TestAuthenticationFailures(t *testing.T) {
 func TestTokenIsCachedAndRenewedOnce(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	sim := newSim(t)
-	p := newProvider(t, tokenConfig(sim))
-	srv := sim.AddServer(fakecloud.Server{})
+	sim, p, srv := simServer(t, tokenConfig)
 	for range 3 {
 		if _, err := p.GetServer(ctx, srv.ID); err != nil {
 			t.Fatal(err)
@@ -280,9 +284,7 @@ func TestCreateImageFailures(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			sim := newSim(t)
-			p := newProvider(t, akskConfig(sim))
-			srv := sim.AddServer(fakecloud.Server{})
+			sim, p, srv := simServer(t, akskConfig)
 			if tc.setup != nil {
 				tc.setup(sim, srv.ID)
 			}
@@ -305,9 +307,7 @@ func TestCreateImageFailures(t *testing.T) {
 func TestDroppedCreateIsFoundAgainByName(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	sim := newSim(t)
-	p := newProvider(t, akskConfig(sim))
-	srv := sim.AddServer(fakecloud.Server{})
+	sim, p, srv := simServer(t, akskConfig)
 	sim.InjectFault(fakecloud.Fault{Op: fakecloud.OpCreateImage, DropResponse: true})
 	if _, err := p.CreateImage(ctx, cloud.CreateImageRequest{ServerID: srv.ID, Name: "web", IdempotencyKey: testKey}); err == nil {
 		t.Fatal("the dropped response was not an error")
@@ -337,9 +337,7 @@ func TestMicroversionPinnedBelow245ReadsLocation(t *testing.T) {
 func TestFindImagesRechecksWhatIMSReturns(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	sim := newSim(t)
-	p := newProvider(t, akskConfig(sim))
-	srv := sim.AddServer(fakecloud.Server{})
+	sim, p, srv := simServer(t, akskConfig)
 	name := "web-1a2b3c4d"
 	mine := sim.AddImage(fakecloud.Image{Name: name, ServerID: srv.ID, Properties: map[string]string{"serverimage_uid": testKey}})
 	// Same name: another object's key, another server, no key at all (IMS
