@@ -123,3 +123,16 @@ func (c *Cloud) serveNotFound(w http.ResponseWriter, r *http.Request, d dialect)
 		writeError(w, d, http.StatusNotFound, "The resource could not be found.", "")
 	})
 }
+
+// serveLogin serves an identity front whose one route is the token
+// request: a POST there is counted as OpAuth and answered by issue,
+// anything else is the front's 404 with message notFound.
+func (c *Cloud) serveLogin(w http.ResponseWriter, r *http.Request, d dialect, isTokens bool, issue http.HandlerFunc, notFound string) {
+	if isTokens && r.Method == http.MethodPost {
+		c.serve(w, r, call{op: OpAuth, dialect: d}, issue)
+		return
+	}
+	c.serve(w, r, call{op: OpOther, dialect: d}, func(w http.ResponseWriter, _ *http.Request) {
+		writeError(w, d, http.StatusNotFound, notFound, "")
+	})
+}

@@ -12,13 +12,7 @@ import (
 // hours and are honoured by the ECS and IMS fronts.
 
 func (c *Cloud) huaweiIAMRoutes(w http.ResponseWriter, r *http.Request, path string) {
-	if path == "v3/auth/tokens" && r.Method == http.MethodPost {
-		c.serve(w, r, call{op: OpAuth, dialect: dialectHuawei}, c.huaweiIssueToken)
-		return
-	}
-	c.serve(w, r, call{op: OpOther, dialect: dialectHuawei}, func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, dialectHuawei, http.StatusNotFound, "The API does not exist", "")
-	})
+	c.serveLogin(w, r, dialectHuawei, path == "v3/auth/tokens", c.huaweiIssueToken, "The API does not exist")
 }
 
 func (c *Cloud) huaweiIssueToken(w http.ResponseWriter, r *http.Request) {

@@ -38,13 +38,8 @@ type rackspaceAuthRequest struct {
 }
 
 func (c *Cloud) rackspaceIdentityRoutes(w http.ResponseWriter, r *http.Request, segs []string) {
-	if len(segs) == 2 && segs[0] == "v2.0" && segs[1] == "tokens" && r.Method == http.MethodPost {
-		c.serve(w, r, call{op: OpAuth, dialect: dialectRackspaceIdentity}, c.rackspaceIssue)
-		return
-	}
-	c.serve(w, r, call{op: OpOther, dialect: dialectRackspaceIdentity}, func(w http.ResponseWriter, _ *http.Request) {
-		writeError(w, dialectRackspaceIdentity, http.StatusNotFound, "Resource not found.", "")
-	})
+	isTokens := len(segs) == 2 && segs[0] == "v2.0" && segs[1] == "tokens"
+	c.serveLogin(w, r, dialectRackspaceIdentity, isTokens, c.rackspaceIssue, "Resource not found.")
 }
 
 func (c *Cloud) rackspaceIssue(w http.ResponseWriter, r *http.Request) {
