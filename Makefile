@@ -57,6 +57,10 @@ generate: $(CONTROLLER_GEN) ## Generate deepcopy code.
 verify-generated: manifests generate ## Fail when generated files are stale.
 	@git diff --exit-code -- api config charts || (echo "generated files are stale: run 'make manifests generate' and commit" >&2; exit 1)
 
+.PHONY: verify-mod
+verify-mod: ## Fail when `go mod tidy` would change go.mod or go.sum.
+	@go mod tidy -diff || (echo "go.mod/go.sum are not tidy: run 'go mod tidy' and commit" >&2; exit 1)
+
 .PHONY: fmt
 fmt:
 	go fmt ./...

@@ -2,8 +2,9 @@ package main
 
 import (
 	"fmt"
+	"maps"
 	"os"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,8 +15,8 @@ import (
 )
 
 // demoProvider says how to reach the simulator as one provider: the Secret's
-// keys and the Cloud's spec. Each provider registers itself from its own
-// file (provider_*.go), chosen with DEMO_PROVIDER.
+// keys and the Cloud's spec, chosen with DEMO_PROVIDER. The drivers are
+// linked by internal/cloud/drivers, as in the operator.
 type demoProvider struct {
 	secret func(sim *fakecloud.Cloud) map[string]string
 	// cloud fills the provider-specific fields; the reference to the
@@ -23,19 +24,62 @@ type demoProvider struct {
 	cloud func(sim *fakecloud.Cloud) imagesv1.CloudSpec
 }
 
-var demoProviders = map[string]demoProvider{}
-
-func registerDemoProvider(name string, p demoProvider) { demoProviders[name] = p }
-
-func init() {
-	registerDemoProvider("openstack", demoProvider{
+var demoProviders = map[string]demoProvider{
+	"openstack": {
 		secret: func(sim *fakecloud.Cloud) map[string]string {
 			return map[string]string{"clouds.yaml": sim.CloudsYAML("mycloud")}
 		},
 		cloud: func(*fakecloud.Cloud) imagesv1.CloudSpec {
 			return imagesv1.CloudSpec{Provider: imagesv1.ProviderOpenStack, CloudName: "mycloud"}
 		},
-	})
+	},
+	// Rackspace Identity v2.0 (username + API key) and Cloud Servers API v2,
+	// in the user's default region.
+	"rackspace": {
+		secret: func(sim *fakecloud.Cloud) map[string]string {
+			return map[string]string{"username": sim.RackspaceUsername(), "apiKey": sim.RackspaceAPIKey()}
+		},
+		cloud: func(sim *fakecloud.Cloud) imagesv1.CloudSpec {
+			return imagesv1.CloudSpec{
+				Provider:  imagesv1.ProviderRackspace,
+				Endpoints: &imagesv1.CloudEndpoints{Identity: sim.RackspaceIdentityURL()},
+			}
+		},
+	},
+	// AK/SK signing, verified by the simulator's gateway. Region and project
+	// are set as a real Cloud would set them; the endpoints point at the
+	// simulator instead of ecs./ims.{region}.myhuaweicloud.com.
+	"huawei": {
+		secret: func(sim *fakecloud.Cloud) map[string]string {
+			return map[string]string{"accessKey": sim.HuaweiAccessKey(), "secretKey": sim.HuaweiSecretKey()}
+		},
+		cloud: func(sim *fakecloud.Cloud) imagesv1.CloudSpec {
+			return imagesv1.CloudSpec{
+				Provider:  imagesv1.ProviderHuaweiCloud,
+				Region:    sim.HuaweiRegion(),
+				ProjectID: sim.HuaweiProjectID(),
+				Endpoints: &imagesv1.CloudEndpoints{
+					Identity: sim.HuaweiIAMURL(),
+					Compute:  sim.HuaweiECSURL(),
+					Image:    sim.HuaweiIMSURL(),
+				},
+			}
+		},
+	},
+	// Samsung Cloud Platform with a signed access key; the region would give
+	// the real endpoint, the demo talks to the simulator's SCP front.
+	"scp": {
+		secret: func(sim *fakecloud.Cloud) map[string]string {
+			return map[string]string{"accessKey": sim.SCPAccessKey(), "secretKey": sim.SCPSecretKey()}
+		},
+		cloud: func(sim *fakecloud.Cloud) imagesv1.CloudSpec {
+			return imagesv1.CloudSpec{
+				Provider:  imagesv1.ProviderSamsungCloudPlatform,
+				Region:    "kr-west1",
+				Endpoints: &imagesv1.CloudEndpoints{Compute: sim.SCPURL()},
+			}
+		},
+	},
 }
 
 // chosenProvider reads DEMO_PROVIDER (default openstack).
@@ -46,11 +90,7 @@ func chosenProvider() (string, demoProvider, error) {
 	}
 	p, ok := demoProviders[name]
 	if !ok {
-		names := make([]string, 0, len(demoProviders))
-		for n := range demoProviders {
-			names = append(names, n)
-		}
-		sort.Strings(names)
+		names := slices.Sorted(maps.Keys(demoProviders))
 		return "", demoProvider{}, fmt.Errorf("DEMO_PROVIDER=%s is not one of %s", name, strings.Join(names, ", "))
 	}
 	return name, p, nil

@@ -32,39 +32,39 @@ func (i *instrumented) observe(op string, start time.Time, err error) {
 }
 
 func (i *instrumented) Authenticate(ctx context.Context) (err error) {
-	defer func(t time.Time) { i.observe("authenticate", t, err) }(time.Now())
+	defer func(t time.Time) { i.observe(OpAuthenticate, t, err) }(time.Now())
 	return i.next.Authenticate(ctx)
 }
 
 func (i *instrumented) GetServer(ctx context.Context, id string) (s *Server, err error) {
-	defer func(t time.Time) { i.observe("getServer", t, err) }(time.Now())
+	defer func(t time.Time) { i.observe(OpGetServer, t, err) }(time.Now())
 	return i.next.GetServer(ctx, id)
 }
 
 func (i *instrumented) CreateImage(ctx context.Context, req CreateImageRequest) (id string, err error) {
-	defer func(t time.Time) { i.observe("createImage", t, err) }(time.Now())
+	defer func(t time.Time) { i.observe(OpCreateImage, t, err) }(time.Now())
 	return i.next.CreateImage(ctx, req)
 }
 
 func (i *instrumented) GetImage(ctx context.Context, id string) (img *Image, err error) {
-	defer func(t time.Time) { i.observe("getImage", t, err) }(time.Now())
+	defer func(t time.Time) { i.observe(OpGetImage, t, err) }(time.Now())
 	return i.next.GetImage(ctx, id)
 }
 
 func (i *instrumented) FindImages(ctx context.Context, q FindImagesQuery) (imgs []Image, err error) {
-	defer func(t time.Time) { i.observe("findImages", t, err) }(time.Now())
+	defer func(t time.Time) { i.observe(OpFindImages, t, err) }(time.Now())
 	return i.next.FindImages(ctx, q)
 }
 
 func (i *instrumented) DeleteImage(ctx context.Context, id string) (err error) {
-	defer func(t time.Time) { i.observe("deleteImage", t, err) }(time.Now())
+	defer func(t time.Time) { i.observe(OpDeleteImage, t, err) }(time.Now())
 	return i.next.DeleteImage(ctx, id)
 }
 
 func (i *instrumented) Capabilities() Capabilities { return i.next.Capabilities() }
 
 func (i *instrumented) GetImages(ctx context.Context, ids []string) (m map[string]Image, err error) {
-	defer func(t time.Time) { i.observe("getImages", t, err) }(time.Now())
+	defer func(t time.Time) { i.observe(OpGetImages, t, err) }(time.Now())
 	return i.next.GetImages(ctx, ids)
 }
 

@@ -24,3 +24,27 @@ func NovaServer(id, status, taskState string) *Server {
 }
 
 var novaImageable = map[string]bool{"ACTIVE": true, "SHUTOFF": true, "STOPPED": true, "PAUSED": true, "SUSPENDED": true}
+
+// NovaServerBody is the answer of GET servers/{id} on the Nova-shaped APIs,
+// the part the drivers read.
+type NovaServerBody struct {
+	Server struct {
+		ID     string `json:"id"`
+		Status string `json:"status"`
+		// TaskState is null when the server is idle.
+		TaskState *string `json:"OS-EXT-STS:task_state"`
+	} `json:"server"`
+}
+
+// Readiness is the server's readiness (see NovaServer), or a Malformed
+// error of op when the answer holds no server.
+func (b NovaServerBody) Readiness(op string) (*Server, error) {
+	if b.Server.ID == "" {
+		return nil, Malformed(op, "the server response has no server object")
+	}
+	task := ""
+	if b.Server.TaskState != nil {
+		task = *b.Server.TaskState
+	}
+	return NovaServer(b.Server.ID, b.Server.Status, task), nil
+}

@@ -146,9 +146,7 @@ func (c *Cloud) route(w http.ResponseWriter, r *http.Request) {
 	if c.routeExtra(w, r) {
 		return
 	}
-	c.serve(w, r, call{op: OpOther, dialect: dialectNova}, func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, dialectNova, http.StatusNotFound, "The resource could not be found.", "")
-	})
+	c.serveNotFound(w, r, dialectNova)
 }
 
 func (c *Cloud) maxMinor() int { return int(c.maxMinorV.Load()) }

@@ -40,24 +40,9 @@ func (c *Cloud) glanceRoutes(w http.ResponseWriter, r *http.Request, rest string
 		c.serve(w, r, call{op: OpListImages, serverID: r.URL.Query().Get("instance_uuid"), dialect: dialectGlance},
 			c.glanceHandler(c.glanceList))
 	case len(segs) == 3 && segs[0] == "v2" && segs[1] == "images" && (get || del):
-		id := segs[2]
-		img, _ := c.store.image(id)
-		op := OpGetImage
-		if del {
-			op = OpDeleteImage
-		}
-		c.serve(w, r, call{op: op, serverID: img.ServerID, dialect: dialectGlance},
-			c.glanceHandler(func(w http.ResponseWriter, r *http.Request) {
-				if del {
-					c.glanceDelete(w, id)
-				} else {
-					c.glanceGet(w, id)
-				}
-			}))
+		c.serveImage(w, r, dialectGlance, segs[2], del, c.glanceHandler, c.glanceGet, c.glanceDelete)
 	default:
-		c.serve(w, r, call{op: OpOther, dialect: dialectGlance}, func(w http.ResponseWriter, r *http.Request) {
-			writeError(w, dialectGlance, http.StatusNotFound, "The resource could not be found.", "")
-		})
+		c.serveNotFound(w, r, dialectGlance)
 	}
 }
 
@@ -100,7 +85,19 @@ func glanceImageBody(img Image) map[string]any {
 	for k, v := range img.Properties {
 		body[k] = v
 	}
-	core := map[string]any{
+	for k, v := range glanceCoreFields(img) {
+		body[k] = v
+	}
+	body["self"] = "/v2/images/" + img.ID
+	body["schema"] = "/v2/schemas/image"
+	body["tags"] = []string{}
+	return body
+}
+
+// glanceCoreFields are the fields of Glance's image schema, which SCP's
+// image API shows too.
+func glanceCoreFields(img Image) map[string]any {
+	return map[string]any{
 		"id":               img.ID,
 		"name":             img.Name,
 		"status":           img.Status,
@@ -119,15 +116,8 @@ func glanceImageBody(img Image) map[string]any {
 		"os_hidden":        false,
 		"created_at":       img.CreatedAt.UTC().Format(glanceTime),
 		"updated_at":       img.UpdatedAt.UTC().Format(glanceTime),
-		"self":             "/v2/images/" + img.ID,
 		"file":             "/v2/images/" + img.ID + "/file",
-		"schema":           "/v2/schemas/image",
-		"tags":             []string{},
 	}
-	for k, v := range core {
-		body[k] = v
-	}
-	return body
 }
 
 func (c *Cloud) glanceGet(w http.ResponseWriter, id string) {

@@ -286,29 +286,12 @@ func (c *Cloud) glanceListPage(w http.ResponseWriter, q url.Values, keep func(Im
 	} else {
 		all = c.store.imageList()
 	}
-	var matched []Image
-	for _, img := range all {
-		if keep(img) {
-			matched = append(matched, img)
-		}
+	page, ok := imagePage(all, keep, keys, q.Get("marker"), limit)
+	if !ok {
+		writeError(w, dialectGlance, http.StatusBadRequest, "Image with id "+q.Get("marker")+" not found", "")
+		return
 	}
-	sortImages(matched, keys)
-	page := matched
-	if marker := q.Get("marker"); marker != "" {
-		after, ok := pageAfter(all, matched, marker, keys)
-		if !ok {
-			writeError(w, dialectGlance, http.StatusBadRequest, "Image with id "+marker+" not found", "")
-			return
-		}
-		page = after
-	}
-	if len(page) > limit {
-		page = page[:limit]
-	}
-	out := make([]any, 0, len(page))
-	for _, img := range page {
-		out = append(out, glanceImageBody(img))
-	}
+	out := renderImages(page, glanceImageBody)
 	first := url.Values{}
 	for k, v := range q {
 		if k != "marker" {

@@ -101,3 +101,38 @@ func (c *Cloud) authenticate(w http.ResponseWriter, r *http.Request, d dialect) 
 	writeError(w, d, http.StatusUnauthorized, "The request you have made requires authentication.", "")
 	return token{}, false
 }
+
+// serveImage serves a GET (or, with del, a DELETE) of image id behind
+// guard, the front's own checks. The call names the image's server, which
+// fault rules may be keyed on.
+func (c *Cloud) serveImage(w http.ResponseWriter, r *http.Request, d dialect, id string, del bool,
+	guard func(http.HandlerFunc) http.HandlerFunc, get, remove func(http.ResponseWriter, string)) {
+	img, _ := c.store.image(id)
+	op, h := OpGetImage, get
+	if del {
+		op, h = OpDeleteImage, remove
+	}
+	c.serve(w, r, call{op: op, serverID: img.ServerID, dialect: d},
+		guard(func(w http.ResponseWriter, _ *http.Request) { h(w, id) }))
+}
+
+// serveNotFound answers a path the front does not have, as OpenStack's
+// services do.
+func (c *Cloud) serveNotFound(w http.ResponseWriter, r *http.Request, d dialect) {
+	c.serve(w, r, call{op: OpOther, dialect: d}, func(w http.ResponseWriter, _ *http.Request) {
+		writeError(w, d, http.StatusNotFound, "The resource could not be found.", "")
+	})
+}
+
+// serveLogin serves an identity front whose one route is the token
+// request: a POST there is counted as OpAuth and answered by issue,
+// anything else is the front's 404 with message notFound.
+func (c *Cloud) serveLogin(w http.ResponseWriter, r *http.Request, d dialect, isTokens bool, issue http.HandlerFunc, notFound string) {
+	if isTokens && r.Method == http.MethodPost {
+		c.serve(w, r, call{op: OpAuth, dialect: d}, issue)
+		return
+	}
+	c.serve(w, r, call{op: OpOther, dialect: d}, func(w http.ResponseWriter, _ *http.Request) {
+		writeError(w, d, http.StatusNotFound, notFound, "")
+	})
+}

@@ -79,6 +79,12 @@ func doErr(method, url, tok string, body any, headers ...string) (resp, error) {
 		k, v, _ := strings.Cut(h, ":")
 		req.Header.Set(strings.TrimSpace(k), strings.TrimSpace(v))
 	}
+	return roundTrip(req)
+}
+
+// roundTrip sends req and reads the answer, its JSON body decoded when
+// there is one.
+func roundTrip(req *http.Request) (resp, error) {
 	res, err := testClient.Do(req)
 	if err != nil {
 		return resp{}, err

@@ -1,11 +1,8 @@
 package fakecloud
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 )
 
@@ -35,14 +32,7 @@ func (c *Cloud) huaweiECSRoutes(w http.ResponseWriter, r *http.Request, path str
 		c.serve(w, r, call{op: OpGetServer, serverID: serverID, dialect: dialectHuaweiECS},
 			c.huaweiECSHandler(nr, func(w http.ResponseWriter, _ *http.Request, nr novaReq) { c.novaGetServer(w, nr, serverID) }))
 	case len(segs) == 5 && segs[4] == "action" && r.Method == http.MethodPost:
-		// The body says which action this is; it is put back for the
-		// gateway, which hashes it to check the signature.
-		body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		var action map[string]json.RawMessage
-		if err == nil {
-			err = json.Unmarshal(body, &action)
-		}
+		action, err := readServerAction(r)
 		if raw, ok := action["createImage"]; ok && err == nil {
 			c.serve(w, r, call{op: OpCreateImage, serverID: serverID, dialect: dialectHuaweiECS},
 				c.huaweiECSHandler(nr, func(w http.ResponseWriter, _ *http.Request, nr novaReq) { c.huaweiCreateImage(w, nr, serverID, raw) }))
@@ -111,17 +101,7 @@ func (c *Cloud) huaweiCreateImage(w http.ResponseWriter, nr novaReq, serverID st
 		UserID: nr.tok.UserID, UserName: nr.tok.UserName, Project: nr.tok.ProjectName,
 		MaxProperties: glancePropertyQuota,
 	})
-	var conflict *stateConflict
-	switch {
-	case errors.Is(err, errServerNotFound):
-		writeError(w, dialectHuaweiECS, http.StatusNotFound, fmt.Sprintf("Instance %s could not be found.", serverID), "")
-		return
-	case errors.As(err, &conflict):
-		writeError(w, dialectHuaweiECS, http.StatusConflict, fmt.Sprintf(
-			"Cannot 'createImage' instance %s while it is in %s %s", serverID, conflict.Attr, conflict.State), "")
-		return
-	case err != nil:
-		writeError(w, dialectHuaweiECS, http.StatusInternalServerError, err.Error(), "")
+	if writeNovaCreateFailure(w, dialectHuaweiECS, serverID, err) {
 		return
 	}
 	if nr.minor >= 45 {

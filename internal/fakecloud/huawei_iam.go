@@ -2,7 +2,6 @@ package fakecloud
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"time"
 )
@@ -13,22 +12,12 @@ import (
 // hours and are honoured by the ECS and IMS fronts.
 
 func (c *Cloud) huaweiIAMRoutes(w http.ResponseWriter, r *http.Request, path string) {
-	if path == "v3/auth/tokens" && r.Method == http.MethodPost {
-		c.serve(w, r, call{op: OpAuth, dialect: dialectHuawei}, c.huaweiIssueToken)
-		return
-	}
-	c.serve(w, r, call{op: OpOther, dialect: dialectHuawei}, func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, dialectHuawei, http.StatusNotFound, "The API does not exist", "")
-	})
+	c.serveLogin(w, r, dialectHuawei, path == "v3/auth/tokens", c.huaweiIssueToken, "The API does not exist")
 }
 
 func (c *Cloud) huaweiIssueToken(w http.ResponseWriter, r *http.Request) {
 	var req ksAuthRequest
-	raw, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	if err == nil {
-		err = json.Unmarshal(raw, &req)
-	}
-	if err != nil || req.Auth == nil || req.Auth.Identity == nil {
+	if err := readJSONBody(r, &req); err != nil || req.Auth == nil || req.Auth.Identity == nil {
 		writeError(w, dialectHuawei, http.StatusBadRequest, "The request body is invalid.", "")
 		return
 	}

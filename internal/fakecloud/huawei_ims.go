@@ -4,15 +4,14 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
-	"sort"
 	"strconv"
 )
 
 // IMS front, behind the gateway: the Glance-style GET and DELETE of
 // /huawei/ims/v2/images/{id} and the "Querying Images" list
 // /huawei/ims/v2/cloudimages with its name, id, status and __imagetype
-// filters and limit/marker paging, newest first.
+// filters and limit/marker paging, newest first. The query is read as the
+// gateway verified it ('+' is a plus, not a space).
 
 const (
 	imsDefaultLimit = 500
@@ -26,20 +25,10 @@ func (c *Cloud) huaweiIMSRoutes(w http.ResponseWriter, r *http.Request, path str
 	case len(segs) == 2 && segs[0] == "v2" && segs[1] == "cloudimages" && get:
 		c.serve(w, r, call{op: OpListImages, dialect: dialectHuaweiIMS}, c.huaweiGateway(c.imsList))
 	case len(segs) == 3 && segs[0] == "v2" && segs[1] == "images" && (get || del):
-		id := segs[2]
-		img, _ := c.store.image(id)
-		op := OpGetImage
-		if del {
-			op = OpDeleteImage
+		gateway := func(h http.HandlerFunc) http.HandlerFunc {
+			return c.huaweiGateway(func(w http.ResponseWriter, r *http.Request, _ huaweiCaller) { h(w, r) })
 		}
-		c.serve(w, r, call{op: op, serverID: img.ServerID, dialect: dialectHuaweiIMS},
-			c.huaweiGateway(func(w http.ResponseWriter, _ *http.Request, _ huaweiCaller) {
-				if del {
-					c.imsDelete(w, id)
-				} else {
-					c.imsGet(w, id)
-				}
-			}))
+		c.serveImage(w, r, dialectHuaweiIMS, segs[2], del, gateway, c.imsGet, c.imsDelete)
 	default:
 		c.serve(w, r, call{op: OpOther, dialect: dialectHuaweiIMS}, func(w http.ResponseWriter, r *http.Request) {
 			writeHuaweiGatewayError(w, http.StatusNotFound, "APIGW.0101", "The API does not exist or has not been published in the environment", "")
@@ -78,7 +67,11 @@ func (c *Cloud) imsDelete(w http.ResponseWriter, id string) {
 }
 
 func (c *Cloud) imsList(w http.ResponseWriter, r *http.Request, _ huaweiCaller) {
-	q := r.URL.Query()
+	q, err := huaweiQuery(r.URL.RawQuery)
+	if err != nil {
+		writeError(w, dialectHuaweiIMS, http.StatusBadRequest, err.Error(), "")
+		return
+	}
 	limit := imsDefaultLimit
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -98,42 +91,17 @@ func (c *Cloud) imsList(w http.ResponseWriter, r *http.Request, _ huaweiCaller) 
 		writeError(w, dialectHuaweiIMS, http.StatusBadRequest, "Invalid __imagetype: "+t, "")
 		return
 	}
-	var matched []Image
-	for _, img := range c.store.imageList() {
-		if imsMatches(img, q) {
-			matched = append(matched, img)
-		}
+	// Newest first, then by ID, so that a marker is unambiguous.
+	matches := func(img Image) bool { return imsMatches(img, q) }
+	page, ok := imagePage(c.store.imageList(), matches, []sortKey{{"created_at", true}}, q.Get("marker"), limit)
+	if !ok {
+		writeError(w, dialectHuaweiIMS, http.StatusBadRequest, "marker "+q.Get("marker")+" not found.", "")
+		return
 	}
-	sort.SliceStable(matched, func(i, j int) bool {
-		if !matched[i].CreatedAt.Equal(matched[j].CreatedAt) {
-			return matched[i].CreatedAt.After(matched[j].CreatedAt)
-		}
-		return matched[i].ID > matched[j].ID
-	})
-	if marker := q.Get("marker"); marker != "" {
-		i := slices.IndexFunc(matched, func(img Image) bool { return img.ID == marker })
-		if i < 0 {
-			writeError(w, dialectHuaweiIMS, http.StatusBadRequest, "marker "+marker+" not found.", "")
-			return
-		}
-		matched = matched[i+1:]
-	}
-	page := matched[:min(limit, len(matched))]
-	images := make([]any, 0, len(page))
-	for _, img := range page {
-		images = append(images, imsImageBody(img))
-	}
-	body := map[string]any{"images": images, "first": "/v2/cloudimages?" + q.Encode()}
-	if len(matched) > len(page) {
-		next := url.Values{}
-		for k, v := range q {
-			next[k] = v
-		}
-		next.Set("marker", page[len(page)-1].ID)
-		next.Set("limit", strconv.Itoa(limit))
-		body["next"] = "/v2/cloudimages?" + next.Encode()
-	}
-	writeJSON(w, http.StatusOK, body)
+	images := renderImages(page, imsImageBody)
+	// IMS's answer has no link to the next page: a client asks again with
+	// the last ID as marker until a page comes back short.
+	writeJSON(w, http.StatusOK, map[string]any{"images": images})
 }
 
 // imsMatches applies the filters the simulator knows: exact name, id and

@@ -109,6 +109,17 @@ func huaweiQueryPairs(raw string) ([][2]string, error) {
 	return pairs, nil
 }
 
+// huaweiQuery is the query as the gateway reads it (see huaweiQueryPairs),
+// for the services behind it: they must see the values that were signed.
+func huaweiQuery(raw string) (url.Values, error) {
+	pairs, err := huaweiQueryPairs(raw)
+	q := url.Values{}
+	for _, p := range pairs {
+		q.Add(p[0], p[1])
+	}
+	return q, err
+}
+
 // huaweiCanonicalRequest rebuilds the canonical request of r from the
 // headers the client says it signed. A query piece that does not decode is
 // left out; verifyHuaweiSignature has refused such a request already.

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -78,14 +77,10 @@ func (hc hwCall) do(t *testing.T) resp {
 		}
 		signForTest(req, raw, hc.ak, hc.sk, date)
 	}
-	res, err := testClient.Do(req)
+	out, err := roundTrip(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	out := resp{status: res.StatusCode, header: res.Header, raw: b}
-	_ = json.Unmarshal(b, &out.body)
 	return out
 }
 
@@ -301,14 +296,26 @@ func TestHuaweiIMS(t *testing.T) {
 	if r := list("__imagetype=nonsense"); r.status != 400 || r.str("error", "code") == "" {
 		t.Errorf("bad __imagetype: %d %s", r.status, r.raw)
 	}
-	// Paging: newest first, two per page, following "next".
+	// Paging: newest first, two per page, each page asked for with the
+	// last ID of the one before; no link to the next page, as in IMS.
 	r := list("limit=2")
-	if strings.Join(names(r), ",") != "c,b" || r.str("next") == "" {
+	if strings.Join(names(r), ",") != "c,b" || r.body["next"] != nil || r.body["first"] != nil {
 		t.Fatalf("first page %s", r.raw)
 	}
-	r = signed(c, "GET", c.HuaweiIMSURL()+r.str("next"), nil).do(t)
-	if strings.Join(names(r), ",") != "b,a" || r.str("next") != "" {
+	if r = list("limit=2&marker=" + ids[2]); strings.Join(names(r), ",") != "b,a" {
 		t.Errorf("second page %s", r.raw)
+	}
+	if r = list("limit=2&marker=" + ids[0]); r.status != 200 || len(names(r)) != 0 {
+		t.Errorf("after the last image: %d %s", r.status, r.raw)
+	}
+	// The query is read as the gateway verified it: '+' is a plus.
+	c.AddImage(Image{Name: "a+b"})
+	c.AddImage(Image{Name: "a b"})
+	if r := list("name=a+b"); strings.Join(names(r), ",") != "a+b" {
+		t.Errorf("name=a+b: %s", r.raw)
+	}
+	if r := list("name=a%20b"); strings.Join(names(r), ",") != "a b" {
+		t.Errorf("name=a%%20b: %s", r.raw)
 	}
 
 	img := signed(c, "GET", c.HuaweiIMSURL()+"/v2/images/"+ids[0], nil).do(t)

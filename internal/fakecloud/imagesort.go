@@ -81,3 +81,30 @@ func pageAfter(all, sorted []Image, marker string, keys []sortKey) ([]Image, boo
 	}
 	return sorted[j:], true
 }
+
+// renderImages renders a page of images as one API shows them.
+func renderImages(page []Image, render func(Image) map[string]any) []any {
+	out := make([]any, 0, len(page))
+	for _, img := range page {
+		out = append(out, render(img))
+	}
+	return out
+}
+
+// imagePage is one page of an image list: the images of all that keep
+// accepts, in the order of keys, after the marker image when there is one,
+// at most limit of them. ok is false when the marker image does not exist.
+func imagePage(all []Image, keep func(Image) bool, keys []sortKey, marker string, limit int) (page []Image, ok bool) {
+	for _, img := range all {
+		if keep(img) {
+			page = append(page, img)
+		}
+	}
+	sortImages(page, keys)
+	if marker != "" {
+		if page, ok = pageAfter(all, page, marker, keys); !ok {
+			return nil, false
+		}
+	}
+	return page[:min(limit, len(page))], true
+}

@@ -2,7 +2,6 @@ package fakecloud
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 )
@@ -39,9 +38,7 @@ func (c *Cloud) keystoneRoutes(w http.ResponseWriter, r *http.Request, rest stri
 			})
 		}
 	default:
-		c.serve(w, r, call{op: OpOther, dialect: dialectKeystone}, func(w http.ResponseWriter, r *http.Request) {
-			writeError(w, dialectKeystone, http.StatusNotFound, "The resource could not be found.", "")
-		})
+		c.serveNotFound(w, r, dialectKeystone)
 	}
 }
 
@@ -233,11 +230,7 @@ func (c *Cloud) checkScope(raw json.RawMessage) *authFailure {
 
 func (c *Cloud) keystoneIssue(w http.ResponseWriter, r *http.Request) {
 	var req ksAuthRequest
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	if err == nil {
-		err = json.Unmarshal(body, &req)
-	}
-	if err != nil {
+	if err := readJSONBody(r, &req); err != nil {
 		writeError(w, dialectKeystone, http.StatusBadRequest, "Malformed request body: "+err.Error(), "")
 		return
 	}

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"regexp"
 	"strings"
@@ -61,7 +60,7 @@ func (c *Cloud) novaRoutes(w http.ResponseWriter, r *http.Request, rest string) 
 			nr.project, segs = segs[0], segs[1:]
 		}
 	default:
-		c.novaNotFound(w, r)
+		c.serveNotFound(w, r, dialectNova)
 		return
 	}
 	version := "v2.1"
@@ -88,27 +87,15 @@ func (c *Cloud) novaResource(w http.ResponseWriter, r *http.Request, nr novaReq,
 		c.serve(w, r, call{op: OpGetServer, serverID: segs[1], dialect: dialectNova},
 			c.novaHandler(nr, func(w http.ResponseWriter, r *http.Request, nr novaReq) { c.novaGetServer(w, nr, segs[1]) }))
 	case len(segs) == 3 && segs[0] == "servers" && segs[2] == "action" && post:
-		body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-		var action map[string]json.RawMessage
-		if err == nil {
-			err = json.Unmarshal(body, &action)
-		}
+		action, err := readServerAction(r)
 		if raw, ok := action["createImage"]; ok && err == nil {
 			c.serve(w, r, call{op: OpCreateImage, serverID: segs[1], dialect: dialectNova},
 				c.novaHandler(nr, func(w http.ResponseWriter, r *http.Request, nr novaReq) { c.novaCreateImage(w, nr, segs[1], raw) }))
 			return
 		}
 		c.serve(w, r, call{op: OpOther, serverID: segs[1], dialect: dialectNova},
-			c.novaHandler(nr, func(w http.ResponseWriter, r *http.Request, nr novaReq) {
-				if err != nil {
-					writeError(w, dialectNova, http.StatusBadRequest, "Malformed request body", "")
-					return
-				}
-				name := "None"
-				for k := range action {
-					name = k
-				}
-				writeError(w, dialectNova, http.StatusBadRequest, "There is no such action: "+name, "")
+			c.novaHandler(nr, func(w http.ResponseWriter, _ *http.Request, _ novaReq) {
+				writeUnknownAction(w, dialectNova, action, err)
 			}))
 	case (len(segs) == 1 || (len(segs) == 2 && segs[1] == "detail")) && segs[0] == "images" && get:
 		serverID := lastSegment(r.URL.Query().Get("server"))
@@ -130,14 +117,8 @@ func (c *Cloud) novaResource(w http.ResponseWriter, r *http.Request, nr novaReq,
 				}
 			}))
 	default:
-		c.novaNotFound(w, r)
+		c.serveNotFound(w, r, dialectNova)
 	}
-}
-
-func (c *Cloud) novaNotFound(w http.ResponseWriter, r *http.Request) {
-	c.serve(w, r, call{op: OpOther, dialect: dialectNova}, func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, dialectNova, http.StatusNotFound, "The resource could not be found.", "")
-	})
 }
 
 // novaHandler wraps a Nova handler in the steps every API request takes,
@@ -352,7 +333,6 @@ func (c *Cloud) novaCreateImage(w http.ResponseWriter, nr novaReq, serverID stri
 		UserID: nr.tok.UserID, UserName: nr.tok.UserName, Project: nr.tok.ProjectName,
 		MaxProperties: glancePropertyQuota,
 	})
-	var conflict *stateConflict
 	switch {
 	case errors.Is(err, errPropertyQuota):
 		// Glance refuses more properties than its quota; Nova does not map
@@ -360,18 +340,10 @@ func (c *Cloud) novaCreateImage(w http.ResponseWriter, nr novaReq, serverID stri
 		writeError(w, dialectNova, http.StatusInternalServerError,
 			"Unexpected API Error. Please report this at http://bugs.launchpad.net/nova/ and attach the Nova API log if possible.\n<class 'nova.exception.ImageQuotaExceeded'>", "")
 		return
-	case errors.Is(err, errServerNotFound):
-		writeError(w, dialectNova, http.StatusNotFound, fmt.Sprintf("Instance %s could not be found.", serverID), "")
-		return
 	case errors.Is(err, errLostTaskStateRace):
 		writeError(w, dialectNova, http.StatusInternalServerError, "Unexpected API Error. Please report this at http://bugs.launchpad.net/nova/ and attach the Nova API log if possible.\n<class 'nova.exception.UnexpectedTaskStateError'>", "")
 		return
-	case errors.As(err, &conflict):
-		writeError(w, dialectNova, http.StatusConflict, fmt.Sprintf(
-			"Cannot 'createImage' instance %s while it is in %s %s", serverID, conflict.Attr, conflict.State), "")
-		return
-	case err != nil:
-		writeError(w, dialectNova, http.StatusInternalServerError, err.Error(), "")
+	case writeNovaCreateFailure(w, dialectNova, serverID, err):
 		return
 	}
 	if nr.minor >= 45 {

@@ -168,25 +168,10 @@ func (c *Cloud) novaListImages(w http.ResponseWriter, r *http.Request, nr novaRe
 		}
 		limit = min(n, novaMaxLimit)
 	}
-	all := c.store.imageList()
-	sortImages(all, []sortKey{{"created_at", true}})
-	var matched []Image
-	for _, img := range all {
-		if keep(img) {
-			matched = append(matched, img)
-		}
-	}
-	page := matched
-	if marker := q.Get("marker"); marker != "" {
-		after, ok := pageAfter(all, matched, marker, []sortKey{{"created_at", true}})
-		if !ok {
-			writeError(w, dialectNova, http.StatusBadRequest, fmt.Sprintf("marker [%s] not found", marker), "")
-			return
-		}
-		page = after
-	}
-	if len(page) > limit {
-		page = page[:limit]
+	page, ok := imagePage(c.store.imageList(), keep, []sortKey{{"created_at", true}}, q.Get("marker"), limit)
+	if !ok {
+		writeError(w, dialectNova, http.StatusBadRequest, fmt.Sprintf("marker [%s] not found", q.Get("marker")), "")
+		return
 	}
 	out := make([]any, 0, len(page))
 	for _, img := range page {

@@ -6,6 +6,8 @@ import (
 	"testing"
 )
 
+// TestNovaImageStatusMapping: the Nova images proxy, in both Nova APIs and
+// in Rackspace Cloud Servers, shows Glance's statuses the same way.
 func TestNovaImageStatusMapping(t *testing.T) {
 	tests := []struct {
 		glance   string
@@ -22,11 +24,11 @@ func TestNovaImageStatusMapping(t *testing.T) {
 		{"importing", "UNKNOWN", 0},
 	}
 	c := newTestCloud(t, Options{})
-	tok := login(t, c)
+	tok, rsTok := login(t, c), rackspaceLogin(t, c)
 	for _, tc := range tests {
 		t.Run(tc.glance, func(t *testing.T) {
 			img := c.AddImage(Image{Name: "i-" + tc.glance, Status: tc.glance, ServerID: "srv-1", Properties: map[string]string{"k": "v"}})
-			for _, base := range []string{c.ComputeURL(), c.LegacyComputeURL()} {
+			for base, tok := range map[string]string{c.ComputeURL(): tok, c.LegacyComputeURL(): tok, c.RackspaceComputeURL("DFW"): rsTok} {
 				r := do(t, http.MethodGet, base+"/images/"+img.ID, tok, nil)
 				if r.status != 200 || r.str("image", "status") != tc.nova || dig(r.body, "image", "progress") != float64(tc.progress) {
 					t.Fatalf("%s: %d %s", base, r.status, r.raw)

@@ -84,9 +84,7 @@ func (c *Cloud) rackspaceRoutes(w http.ResponseWriter, r *http.Request, rest str
 	default:
 		// Includes the legacy v1.0 API of the catalog's cloudServers entry,
 		// which is listed but not simulated: a driver must not pick it.
-		c.serve(w, r, call{op: OpOther, dialect: dialectRackspace}, func(w http.ResponseWriter, _ *http.Request) {
-			writeError(w, dialectRackspace, http.StatusNotFound, "The resource could not be found.", "")
-		})
+		c.serveNotFound(w, r, dialectRackspace)
 	}
 }
 

@@ -1,8 +1,6 @@
 package fakecloud
 
 import (
-	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 )
@@ -40,22 +38,13 @@ type rackspaceAuthRequest struct {
 }
 
 func (c *Cloud) rackspaceIdentityRoutes(w http.ResponseWriter, r *http.Request, segs []string) {
-	if len(segs) == 2 && segs[0] == "v2.0" && segs[1] == "tokens" && r.Method == http.MethodPost {
-		c.serve(w, r, call{op: OpAuth, dialect: dialectRackspaceIdentity}, c.rackspaceIssue)
-		return
-	}
-	c.serve(w, r, call{op: OpOther, dialect: dialectRackspaceIdentity}, func(w http.ResponseWriter, _ *http.Request) {
-		writeError(w, dialectRackspaceIdentity, http.StatusNotFound, "Resource not found.", "")
-	})
+	isTokens := len(segs) == 2 && segs[0] == "v2.0" && segs[1] == "tokens"
+	c.serveLogin(w, r, dialectRackspaceIdentity, isTokens, c.rackspaceIssue, "Resource not found.")
 }
 
 func (c *Cloud) rackspaceIssue(w http.ResponseWriter, r *http.Request) {
 	var req rackspaceAuthRequest
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	if err == nil {
-		err = json.Unmarshal(body, &req)
-	}
-	if err != nil || req.Auth == nil || (req.Auth.APIKey == nil) == (req.Auth.Password == nil) {
+	if err := readJSONBody(r, &req); err != nil || req.Auth == nil || (req.Auth.APIKey == nil) == (req.Auth.Password == nil) {
 		// Neither or both credential types: the request is malformed.
 		writeError(w, dialectRackspaceIdentity, http.StatusBadRequest, rackspaceBadBody, "")
 		return

@@ -2,9 +2,6 @@ package fakecloud
 
 import (
 	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
 	"net/http"
 )
 
@@ -25,7 +22,7 @@ const rackspaceUnauthorized = "No valid token provided. Please use the 'X-Auth-T
 
 func (c *Cloud) rackspaceServersRoutes(w http.ResponseWriter, r *http.Request, region string, segs []string) {
 	if len(segs) < 2 {
-		c.rackspaceNotFound(w, r)
+		c.serveNotFound(w, r, dialectRackspace)
 		return
 	}
 	tenant, segs := segs[0], segs[1:]
@@ -53,14 +50,8 @@ func (c *Cloud) rackspaceServersRoutes(w http.ResponseWriter, r *http.Request, r
 		c.serve(w, r, call{op: op, serverID: img.ServerID, dialect: dialectRackspace},
 			c.rackspaceHandler(nr, func(w http.ResponseWriter, _ *http.Request, nr novaReq) { h(w, nr, segs[1]) }))
 	default:
-		c.rackspaceNotFound(w, r)
+		c.serveNotFound(w, r, dialectRackspace)
 	}
-}
-
-func (c *Cloud) rackspaceNotFound(w http.ResponseWriter, r *http.Request) {
-	c.serve(w, r, call{op: OpOther, dialect: dialectRackspace}, func(w http.ResponseWriter, _ *http.Request) {
-		writeError(w, dialectRackspace, http.StatusNotFound, "The resource could not be found.", "")
-	})
 }
 
 // rackspaceHandler checks the token before h runs: it must be valid and
@@ -93,11 +84,7 @@ func (c *Cloud) rackspaceGetServer(w http.ResponseWriter, nr novaReq, id string)
 // rackspaceAction serves POST servers/{id}/action. Only createImage is
 // simulated; the body is read first because the action decides the op.
 func (c *Cloud) rackspaceAction(w http.ResponseWriter, r *http.Request, nr novaReq, serverID string) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	var action map[string]json.RawMessage
-	if err == nil {
-		err = json.Unmarshal(body, &action)
-	}
+	action, err := readServerAction(r)
 	if raw, ok := action["createImage"]; ok && err == nil {
 		c.serve(w, r, call{op: OpCreateImage, serverID: serverID, dialect: dialectRackspace},
 			c.rackspaceHandler(nr, func(w http.ResponseWriter, _ *http.Request, nr novaReq) { c.rackspaceCreateImage(w, nr, serverID, raw) }))
@@ -105,15 +92,7 @@ func (c *Cloud) rackspaceAction(w http.ResponseWriter, r *http.Request, nr novaR
 	}
 	c.serve(w, r, call{op: OpOther, serverID: serverID, dialect: dialectRackspace},
 		c.rackspaceHandler(nr, func(w http.ResponseWriter, _ *http.Request, _ novaReq) {
-			if err != nil {
-				writeError(w, dialectRackspace, http.StatusBadRequest, "Malformed request body", "")
-				return
-			}
-			name := "None"
-			for k := range action {
-				name = k
-			}
-			writeError(w, dialectRackspace, http.StatusBadRequest, "There is no such action: "+name, "")
+			writeUnknownAction(w, dialectRackspace, action, err)
 		}))
 }
 
@@ -140,17 +119,7 @@ func (c *Cloud) rackspaceCreateImage(w http.ResponseWriter, nr novaReq, serverID
 		// The request limit above keeps the image far below any property
 		// quota of Cloud Images, so none is modelled.
 	})
-	var conflict *stateConflict
-	switch {
-	case errors.Is(err, errServerNotFound):
-		writeError(w, dialectRackspace, http.StatusNotFound, "Instance could not be found", "")
-		return
-	case errors.As(err, &conflict):
-		writeError(w, dialectRackspace, http.StatusConflict, fmt.Sprintf(
-			"Cannot 'createImage' instance %s while it is in %s %s", serverID, conflict.Attr, conflict.State), "")
-		return
-	case err != nil:
-		writeError(w, dialectRackspace, http.StatusInternalServerError, err.Error(), "")
+	if writeNovaCreateFailure(w, dialectRackspace, serverID, err) {
 		return
 	}
 	w.Header().Set("Location", nr.base+"/images/"+img.ID)

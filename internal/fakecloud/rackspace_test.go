@@ -164,33 +164,6 @@ func TestRackspaceCreateImageAnswersWithLocationOnly(t *testing.T) {
 	}
 }
 
-func TestRackspaceImageStatusMapping(t *testing.T) {
-	c := newTestCloud(t, Options{})
-	tok := rackspaceLogin(t, c)
-	base := c.RackspaceComputeURL("DFW")
-	tests := []struct {
-		glance, status string
-		progress       float64
-	}{
-		{StatusQueued, "SAVING", 25},
-		{StatusSaving, "SAVING", 50},
-		{StatusActive, "ACTIVE", 100},
-		{StatusKilled, "ERROR", 0},
-		{StatusPendingDelete, "DELETED", 0},
-		{StatusDeactivated, "UNKNOWN", 0},
-		{"importing", "UNKNOWN", 0},
-	}
-	for _, tc := range tests {
-		t.Run(tc.glance, func(t *testing.T) {
-			img := c.AddImage(Image{Status: tc.glance})
-			r := do(t, http.MethodGet, base+"/images/"+img.ID, tok, nil)
-			if r.status != 200 || r.str("image", "status") != tc.status || dig(r.body, "image", "progress") != tc.progress {
-				t.Errorf("got %d %s", r.status, r.raw)
-			}
-		})
-	}
-}
-
 func TestRackspaceCreateImageRefusals(t *testing.T) {
 	c := newTestCloud(t, Options{QueuedFor: time.Hour})
 	tok := rackspaceLogin(t, c)

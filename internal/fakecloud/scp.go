@@ -64,20 +64,7 @@ func (c *Cloud) scpRoutes(w http.ResponseWriter, r *http.Request, rest string) {
 	case len(segs) == 1 && segs[0] == "pending-images" && get:
 		c.serve(w, r, call{op: OpListImages, dialect: dialectSCP}, c.scpHandler(c.scpListPendingImages))
 	case len(segs) == 2 && segs[0] == "images" && (get || del):
-		id := segs[1]
-		img, _ := c.store.image(id)
-		op := OpGetImage
-		if del {
-			op = OpDeleteImage
-		}
-		c.serve(w, r, call{op: op, serverID: img.ServerID, dialect: dialectSCP},
-			c.scpHandler(func(w http.ResponseWriter, r *http.Request) {
-				if del {
-					c.scpDeleteImage(w, id)
-				} else {
-					c.scpGetImage(w, id)
-				}
-			}))
+		c.serveImage(w, r, dialectSCP, segs[1], del, c.scpHandler, c.scpGetImage, c.scpDeleteImage)
 	default:
 		c.serve(w, r, call{op: OpOther, dialect: dialectSCP}, c.scpHandler(func(w http.ResponseWriter, r *http.Request) {
 			scpError(w, http.StatusNotFound, "scp-virtualserver.resource.not-found", "The requested resource was not found: "+r.Method+" "+r.URL.Path)

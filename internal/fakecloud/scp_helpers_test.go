@@ -88,20 +88,7 @@ func scpSend(c *Cloud, r scpReq) (resp, error) {
 		req.Header.Set("Scp-AccountId", account)
 		req.Header.Set("Scp-Signature", scpSignature(r.secretKey, r.method, signed, ts, r.accessKey, r.accountID, r.clientType))
 	}
-	res, err := testClient.Do(req)
-	if err != nil {
-		return resp{}, err
-	}
-	defer res.Body.Close()
-	raw, err := io.ReadAll(res.Body)
-	if err != nil {
-		return resp{}, err
-	}
-	out := resp{status: res.StatusCode, header: res.Header, raw: raw}
-	if len(raw) > 0 {
-		_ = json.Unmarshal(raw, &out.body)
-	}
-	return out, nil
+	return roundTrip(req)
 }
 
 // scpErrorCode is the code of the first entry of an {"errors":[…]} body.

@@ -5,35 +5,17 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/serverimage-operator/serverimage-operator/internal/cloud/cloudtest"
 )
 
-// The expected signatures were computed once, outside Go, with Python's
-// standard library:
-//
-//	base64.b64encode(hmac.new(secret.encode(), (method+url+ts+ak+account+"Openapi").encode(),
-//	                          hashlib.sha256).digest())
-//
-// so that the simulator's verifier is not checked against itself. The
-// driver's signer is checked against the same vectors.
+// TestSCPSignatureVector checks the verifier against signatures computed
+// outside Go (cloudtest.SCPSignatureVectors), so that it is not checked
+// against itself; the driver's signer is checked against the same ones.
 func TestSCPSignatureVector(t *testing.T) {
-	tests := []struct {
-		method, url, ts, ak, sk, account string
-		want                             string
-	}{
-		{
-			method: "POST", url: "https://virtualserver.kr-west1.e.samsungsdscloud.com/v1/servers/2a9be312-5d4b-4bc8-b2ae-35100fa9241f/images",
-			ts: "1605290625682", ak: "AKexample0123456789", sk: "SKexample-secret-key-0001", account: "",
-			want: "8jKSOx4tnJMQM2g9k66ne92chLWyeJecSpr/WunY2c4=",
-		},
-		{
-			method: "GET", url: "https://virtualserver.kr-east1.s.samsungsdscloud.com/v1/images?limit=100&name=web+golden-3f2a9c1e",
-			ts: "1763888849000", ak: "AKexample0123456789", sk: "SKexample-secret-key-0001", account: "acct-42",
-			want: "vi5aki3aP8fbaoDdt8wNBRVTI2GSb/Ysjdn/79GqZyM=",
-		},
-	}
-	for _, tc := range tests {
-		if got := scpSignature(tc.sk, tc.method, tc.url, tc.ts, tc.ak, tc.account, "Openapi"); got != tc.want {
-			t.Errorf("%s %s: signature %s, want %s", tc.method, tc.url, got, tc.want)
+	for _, tc := range cloudtest.SCPSignatureVectors {
+		if got := scpSignature(tc.SecretKey, tc.Method, tc.URL, tc.Timestamp, tc.AccessKey, tc.AccountID, "Openapi"); got != tc.Want {
+			t.Errorf("%s %s: signature %s, want %s", tc.Method, tc.URL, got, tc.Want)
 		}
 	}
 }

@@ -32,35 +32,20 @@ func scpImageType(img Image) string {
 // scp_* fields. Custom Glance properties are not shown (the schema has no
 // place for them).
 func scpImageBody(img Image) map[string]any {
-	return map[string]any{
-		"id":                      img.ID,
-		"name":                    img.Name,
-		"status":                  img.Status,
-		"visibility":              "private",
-		"owner":                   img.Owner,
-		"size":                    nullIfEmpty(img.Size),
-		"virtual_size":            nil,
-		"checksum":                nullIfEmpty(img.Checksum),
-		"os_hash_algo":            nullIfEmpty(img.HashAlgo),
-		"os_hash_value":           nullIfEmpty(img.HashValue),
-		"container_format":        nullIfEmpty(img.ContainerFormat),
-		"disk_format":             nullIfEmpty(img.DiskFormat),
-		"min_disk":                img.MinDisk,
-		"min_ram":                 img.MinRAM,
-		"protected":               false,
-		"os_hidden":               false,
-		"file":                    "/v2/images/" + img.ID + "/file",
-		"created_at":              img.CreatedAt.UTC().Format(scpTime),
-		"updated_at":              img.UpdatedAt.UTC().Format(scpTime),
-		"scp_image_type":          scpImageType(img),
-		"scp_original_image_type": "standard",
-		"os_distro":               nil,
-		"url":                     nil,
-		"volumes":                 nil,
-		"root_device_name":        nil,
-		"owner_account_name":      nil,
-		"owner_user_name":         nullIfEmpty(img.Properties["owner_user_name"]),
-	}
+	body := glanceCoreFields(img)
+	// SCP formats its times like Glance; scpTime is kept apart because
+	// the two APIs are documented separately.
+	body["created_at"] = img.CreatedAt.UTC().Format(scpTime)
+	body["updated_at"] = img.UpdatedAt.UTC().Format(scpTime)
+	body["scp_image_type"] = scpImageType(img)
+	body["scp_original_image_type"] = "standard"
+	body["os_distro"] = nil
+	body["url"] = nil
+	body["volumes"] = nil
+	body["root_device_name"] = nil
+	body["owner_account_name"] = nil
+	body["owner_user_name"] = nullIfEmpty(img.Properties["owner_user_name"])
+	return body
 }
 
 func (c *Cloud) scpGetImage(w http.ResponseWriter, id string) {
@@ -149,27 +134,13 @@ func (c *Cloud) scpListImages(w http.ResponseWriter, r *http.Request) {
 		scpError(w, http.StatusBadRequest, "scp-virtualserver.image.invalid-sort", badSort)
 		return
 	}
-	all := c.store.imageList()
-	var matched []Image
-	for _, img := range all {
-		if !scpPending[img.Status] && keep(img) {
-			matched = append(matched, img)
-		}
+	listed := func(img Image) bool { return !scpPending[img.Status] && keep(img) }
+	page, ok := imagePage(c.store.imageList(), listed, keys, q.Get("marker"), limit)
+	if !ok {
+		scpError(w, http.StatusBadRequest, "scp-virtualserver.image.invalid-marker", "Image with id "+q.Get("marker")+" not found.")
+		return
 	}
-	sortImages(matched, keys)
-	page := matched
-	if marker := q.Get("marker"); marker != "" {
-		after, ok := pageAfter(all, matched, marker, keys)
-		if !ok {
-			scpError(w, http.StatusBadRequest, "scp-virtualserver.image.invalid-marker", "Image with id "+marker+" not found.")
-			return
-		}
-		page = after
-	}
-	if len(page) > limit {
-		page = page[:limit]
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"images": scpImageBodies(page)})
+	writeJSON(w, http.StatusOK, map[string]any{"images": renderImages(page, scpImageBody)})
 }
 
 // scpListPendingImages is GET /v1/pending-images: images still being
@@ -190,13 +161,5 @@ func (c *Cloud) scpListPendingImages(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	sortImages(matched, []sortKey{{key: "created_at", desc: true}})
-	writeJSON(w, http.StatusOK, map[string]any{"images": scpImageBodies(matched)})
-}
-
-func scpImageBodies(imgs []Image) []any {
-	out := make([]any, 0, len(imgs))
-	for _, img := range imgs {
-		out = append(out, scpImageBody(img))
-	}
-	return out
+	writeJSON(w, http.StatusOK, map[string]any{"images": renderImages(matched, scpImageBody)})
 }

@@ -1,10 +1,8 @@
 package fakecloud
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"regexp"
 	"unicode/utf8"
@@ -59,12 +57,8 @@ var scpImageNameRule = regexp.MustCompile(`^[a-zA-Z0-9_ -]*$`)
 // scpCreateImage is POST /v1/servers/{id}/images: the body has one field,
 // image_name; others are ignored (the schema does not forbid them).
 func (c *Cloud) scpCreateImage(w http.ResponseWriter, r *http.Request, serverID string) {
-	raw, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 	var body map[string]any
-	if err == nil {
-		err = json.Unmarshal(raw, &body)
-	}
-	if err != nil || body == nil {
+	if err := readJSONBody(r, &body); err != nil || body == nil {
 		scpValidation(w, []string{"body"}, "value is not a valid dict", "type_error.dict")
 		return
 	}

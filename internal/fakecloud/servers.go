@@ -5,38 +5,34 @@ import (
 	"time"
 )
 
+// statusVMStates pairs the Nova statuses whose vm_state has another name.
+var statusVMStates = map[string]string{
+	"SHUTOFF":       "stopped",
+	"BUILD":         "building",
+	"VERIFY_RESIZE": "resized",
+	"RESCUE":        "rescued",
+	"SOFT_DELETED":  "soft-delete",
+}
+
 // vmStateFor maps a Nova status to the vm_state behind it.
 func vmStateFor(status string) string {
-	switch strings.ToUpper(status) {
+	status = strings.ToUpper(status)
+	switch status {
 	case "ACTIVE", "RESIZE", "MIGRATING", "REBOOT", "HARD_REBOOT", "PASSWORD", "REBUILD":
 		return "active"
-	case "SHUTOFF":
-		return "stopped"
-	case "BUILD":
-		return "building"
-	case "VERIFY_RESIZE":
-		return "resized"
-	case "RESCUE":
-		return "rescued"
-	case "SOFT_DELETED":
-		return "soft-delete"
+	}
+	if vm, ok := statusVMStates[status]; ok {
+		return vm
 	}
 	return strings.ToLower(status)
 }
 
 // statusFor maps a vm_state to the Nova status shown for it.
 func statusFor(vmState string) string {
-	switch vmState {
-	case "stopped":
-		return "SHUTOFF"
-	case "building":
-		return "BUILD"
-	case "resized":
-		return "VERIFY_RESIZE"
-	case "rescued":
-		return "RESCUE"
-	case "soft-delete":
-		return "SOFT_DELETED"
+	for status, vm := range statusVMStates {
+		if vm == vmState {
+			return status
+		}
 	}
 	return strings.ToUpper(vmState)
 }

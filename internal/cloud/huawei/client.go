@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+
+	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
 )
 
 // maxResponseBody bounds what is read from one answer; an image listing
@@ -44,7 +46,7 @@ func (p *Provider) do(ctx context.Context, r request) (*reply, error) {
 	if r.body != nil {
 		var err error
 		if payload, err = json.Marshal(r.body); err != nil {
-			return nil, invalid(r.op, "encoding the request: "+err.Error())
+			return nil, cloud.Invalid(r.op, "encoding the request: "+err.Error())
 		}
 	}
 	target := r.url
@@ -56,13 +58,13 @@ func (p *Provider) do(ctx context.Context, r request) (*reply, error) {
 	for attempt := 0; ; attempt++ {
 		req, err := http.NewRequestWithContext(ctx, r.method, target, bytesOrNil(payload))
 		if err != nil {
-			return nil, invalid(r.op, "building the request: "+err.Error())
+			return nil, cloud.Invalid(r.op, "building the request: "+err.Error())
 		}
 		for k, vs := range r.header {
 			req.Header[k] = vs
 		}
 		req.Header.Set("Accept", "application/json")
-		req.Header.Set("User-Agent", userAgent)
+		req.Header.Set("User-Agent", cloud.UserAgent)
 		if payload != nil {
 			req.Header.Set("Content-Type", "application/json")
 		}

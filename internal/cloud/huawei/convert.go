@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"strconv"
-	"time"
 
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
 )
@@ -47,23 +46,10 @@ func (img imsImage) toImage(url string) cloud.Image {
 		Checksum:       img.Checksum,
 		ServerID:       img.InstanceUUID,
 		IdempotencyKey: img.IdempotencyKey,
-		CreatedAt:      parseTime(img.CreatedAt),
-		UpdatedAt:      parseTime(img.UpdatedAt),
+		CreatedAt:      cloud.ParseTime(img.CreatedAt),
+		UpdatedAt:      cloud.ParseTime(img.UpdatedAt),
 		URL:            url,
 	}
-}
-
-var timeLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999", "2006-01-02 15:04:05"}
-
-// parseTime returns the zero time for an absent or unreadable value: a
-// timestamp is informative, never a reason to fail a poll.
-func parseTime(s string) time.Time {
-	for _, layout := range timeLayouts {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t
-		}
-	}
-	return time.Time{}
 }
 
 var _ json.Unmarshaler = (*flexInt)(nil)

@@ -21,11 +21,11 @@ const maxMetadataBytes = 254
 // FindImages can find the image again after a lost answer.
 func (p *Provider) CreateImage(ctx context.Context, req cloud.CreateImageRequest) (string, error) {
 	if req.ServerID == "" {
-		return "", invalid(opCreateImage, "no server ID given")
+		return "", cloud.Invalid(cloud.OpCreateImage, "no server ID given")
 	}
 	name, err := cloudImageName(req.Name, req.IdempotencyKey)
 	if err != nil {
-		return "", invalid(opCreateImage, err.Error())
+		return "", cloud.Invalid(cloud.OpCreateImage, err.Error())
 	}
 	metadata := make(map[string]string, len(req.Metadata)+1)
 	maps.Copy(metadata, req.Metadata)
@@ -33,7 +33,7 @@ func (p *Provider) CreateImage(ctx context.Context, req cloud.CreateImageRequest
 		metadata[cloud.IdempotencyMetadataKey] = req.IdempotencyKey
 	}
 	if err := checkMetadata(metadata); err != nil {
-		return "", invalid(opCreateImage, err.Error())
+		return "", cloud.Invalid(cloud.OpCreateImage, err.Error())
 	}
 	u, err := p.serverURL(ctx, req.ServerID, "action")
 	if err != nil {
@@ -45,7 +45,7 @@ func (p *Provider) CreateImage(ctx context.Context, req cloud.CreateImageRequest
 	}
 	mv := p.s.microversion
 	r, err := p.do(ctx, request{
-		op: opCreateImage, method: http.MethodPost, url: u,
+		op: cloud.OpCreateImage, method: http.MethodPost, url: u,
 		body: map[string]any{"createImage": entity},
 		header: http.Header{
 			"X-Openstack-Nova-Api-Version": {mv},
@@ -71,12 +71,12 @@ func imageIDFromCreate(r *reply) (string, error) {
 	}
 	loc := r.header.Get("Location")
 	if loc == "" {
-		return "", malformed(opCreateImage, fmt.Sprintf(
+		return "", cloud.Malformed(cloud.OpCreateImage, fmt.Sprintf(
 			"createImage was accepted (HTTP %d) but the answer has neither image_id nor Location; the image may exist and is looked up by name", r.status))
 	}
 	id, err := cloud.ImageIDFromLocation(loc)
 	if err != nil {
-		return "", &cloud.Error{Class: cloud.ClassTransient, Op: opCreateImage, Err: err,
+		return "", &cloud.Error{Class: cloud.ClassTransient, Op: cloud.OpCreateImage, Err: err,
 			Message: "createImage was accepted but its Location header names no image; the image may exist and is looked up by name"}
 	}
 	return id, nil

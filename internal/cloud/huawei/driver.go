@@ -26,9 +26,6 @@ func init() {
 	cloud.Register(cloud.HuaweiCloud, New)
 }
 
-// userAgent lets cloud operators tell the operator's traffic apart.
-const userAgent = "serverimage-operator"
-
 // Provider is one connection to one Huawei Cloud project. It is safe for
 // concurrent use; the IAM token (token mode) is shared by all callers.
 type Provider struct {
@@ -47,24 +44,16 @@ var _ cloud.Provider = (*Provider)(nil)
 // New builds a Provider from cfg without calling the cloud. Missing or
 // contradictory settings are errors of class Invalid.
 func New(_ context.Context, cfg cloud.Config) (cloud.Provider, error) {
-	s, err := newSettings(cfg)
+	// Redirects elsewhere would carry the token (or, to IAM, the
+	// password) away: the client follows only same-host ones.
+	s, hc, err := cloud.Setup(cfg, newSettings)
 	if err != nil {
-		return nil, invalid(opAuthenticate, err.Error())
-	}
-	rt, err := cloud.HTTPTransport(cfg.Transport, s.tls)
-	if err != nil {
-		return nil, invalid(opAuthenticate, err.Error())
-	}
-	timeout := cfg.Timeout
-	if timeout <= 0 {
-		timeout = cloud.DefaultRequestTimeout
+		return nil, err
 	}
 	p := &Provider{
-		s: s,
-		// Redirects elsewhere would carry the token (or, to IAM, the
-		// password) away: see cloud.SameHostRedirects.
-		client:    http.Client{Transport: rt, Timeout: timeout, CheckRedirect: cloud.SameHostRedirects},
-		iamClient: http.Client{Transport: rt, Timeout: timeout, CheckRedirect: cloud.SameHostRedirects},
+		s:         s,
+		client:    *hc,
+		iamClient: *hc,
 		now:       time.Now,
 		tokens:    tokenCache{sem: make(chan struct{}, 1)},
 	}
@@ -74,7 +63,7 @@ func New(_ context.Context, cfg cloud.Config) (cloud.Provider, error) {
 			secretKey:     s.secretKey,
 			securityToken: s.securityToken,
 			projectID:     s.projectID,
-			next:          rt,
+			next:          hc.Transport,
 			now:           func() time.Time { return p.now() },
 		}
 	}
@@ -91,7 +80,7 @@ func (p *Provider) Authenticate(ctx context.Context) error {
 		return err
 	}
 	_, err := p.do(ctx, request{
-		op: opAuthenticate, method: http.MethodGet, url: p.s.imsURL + "/v2/cloudimages",
+		op: cloud.OpAuthenticate, method: http.MethodGet, url: p.s.imsURL + "/v2/cloudimages",
 		query: map[string][]string{"__imagetype": {"private"}, "limit": {"1"}},
 		ok:    []int{http.StatusOK},
 	})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -61,6 +62,14 @@ func newProvider(t *testing.T, cfg cloud.Config) *Provider {
 	return p.(*Provider)
 }
 
+// simServer is a simulator with one server and a Provider for it, built
+// with cfg (akskConfig or tokenConfig).
+func simServer(t *testing.T, cfg func(*fakecloud.Cloud) cloud.Config) (*fakecloud.Cloud, *Provider, fakecloud.Server) {
+	t.Helper()
+	sim := newSim(t)
+	return sim, newProvider(t, cfg(sim)), sim.AddServer(fakecloud.Server{})
+}
+
 func wantClass(t *testing.T, err error, class cloud.ErrorClass, msgPart string) *cloud.Error {
 	t.Helper()
 	var ce *cloud.Error
@@ -82,9 +91,7 @@ func TestLifecycleAgainstSimulator(t *testing.T) {
 		t.Run(mode.name, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			sim := newSim(t)
-			p := newProvider(t, mode.cfg(sim))
-			srv := sim.AddServer(fakecloud.Server{})
+			sim, p, srv := simServer(t, mode.cfg)
 
 			if err := p.Authenticate(ctx); err != nil {
 				t.Fatal(err)
@@ -210,9 +217,7 @@ func TestAuthenticationFailures(t *testing.T) {
 func TestTokenIsCachedAndRenewedOnce(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	sim := newSim(t)
-	p := newProvider(t, tokenConfig(sim))
-	srv := sim.AddServer(fakecloud.Server{})
+	sim, p, srv := simServer(t, tokenConfig)
 	for range 3 {
 		if _, err := p.GetServer(ctx, srv.ID); err != nil {
 			t.Fatal(err)
@@ -279,9 +284,7 @@ func TestCreateImageFailures(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			sim := newSim(t)
-			p := newProvider(t, akskConfig(sim))
-			srv := sim.AddServer(fakecloud.Server{})
+			sim, p, srv := simServer(t, akskConfig)
 			if tc.setup != nil {
 				tc.setup(sim, srv.ID)
 			}
@@ -304,9 +307,7 @@ func TestCreateImageFailures(t *testing.T) {
 func TestDroppedCreateIsFoundAgainByName(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	sim := newSim(t)
-	p := newProvider(t, akskConfig(sim))
-	srv := sim.AddServer(fakecloud.Server{})
+	sim, p, srv := simServer(t, akskConfig)
 	sim.InjectFault(fakecloud.Fault{Op: fakecloud.OpCreateImage, DropResponse: true})
 	if _, err := p.CreateImage(ctx, cloud.CreateImageRequest{ServerID: srv.ID, Name: "web", IdempotencyKey: testKey}); err == nil {
 		t.Fatal("the dropped response was not an error")
@@ -336,9 +337,7 @@ func TestMicroversionPinnedBelow245ReadsLocation(t *testing.T) {
 func TestFindImagesRechecksWhatIMSReturns(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	sim := newSim(t)
-	p := newProvider(t, akskConfig(sim))
-	srv := sim.AddServer(fakecloud.Server{})
+	sim, p, srv := simServer(t, akskConfig)
 	name := "web-1a2b3c4d"
 	mine := sim.AddImage(fakecloud.Image{Name: name, ServerID: srv.ID, Properties: map[string]string{"serverimage_uid": testKey}})
 	// Same name: another object's key, another server, no key at all (IMS
@@ -367,30 +366,61 @@ func TestFindImagesRechecksWhatIMSReturns(t *testing.T) {
 	}
 }
 
-// TestFindImagesFollowsNextLinks serves IMS pages by hand: the next link
-// names another host, and only its query may be used.
-func TestFindImagesFollowsNextLinks(t *testing.T) {
-	t.Parallel()
+// imsPages serves /v2/cloudimages by hand: pages[marker] is the page
+// asked for with that marker. It records every raw query.
+func imsPages(t *testing.T, pages map[string][]map[string]any) (*Provider, *[]string) {
+	t.Helper()
 	var queries []string
 	ims := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		queries = append(queries, r.URL.RawQuery)
-		page := map[string]any{"images": []map[string]any{{"id": "i1", "name": "web-1a2b3c4d", "status": "saving", "created_at": "2026-01-01T00:00:00Z"}},
-			"next": "https://elsewhere.example/v2/cloudimages?marker=i1&name=web-1a2b3c4d"}
-		if r.URL.Query().Get("marker") == "i1" {
-			page = map[string]any{"images": []map[string]any{{"id": "i2", "name": "web-1a2b3c4d", "status": "queued", "created_at": "2026-01-02T00:00:00Z"}}}
-		}
-		_ = json.NewEncoder(w).Encode(page)
+		_ = json.NewEncoder(w).Encode(map[string]any{"images": pages[r.URL.Query().Get("marker")]})
 	}))
-	defer ims.Close()
+	t.Cleanup(ims.Close)
 	cfg := aksk(strings.Repeat("a", 32), "")
 	cfg.ComputeURL, cfg.ImageURL = ims.URL, ims.URL
-	p := newProvider(t, cfg)
-	found, err := p.FindImages(context.Background(), cloud.FindImagesQuery{Name: "web", IdempotencyKey: testKey})
-	if err != nil || len(found) != 2 || found[0].ID != "i2" {
-		t.Fatalf("found %+v %v (want newest first)", found, err)
+	return newProvider(t, cfg), &queries
+}
+
+// fullIMSPage is a page of imsPageLimit images named name; the last has ID last.
+func fullIMSPage(name, last string) []map[string]any {
+	page := make([]map[string]any, imsPageLimit)
+	for i := range page {
+		page[i] = map[string]any{"id": fmt.Sprintf("%s-%d", last, i), "name": name, "status": "active", "created_at": "2026-01-01T00:00:00Z"}
 	}
-	if len(queries) != 2 || !strings.Contains(queries[1], "marker=i1") {
-		t.Errorf("queries %v", queries)
+	page[len(page)-1]["id"] = last
+	return page
+}
+
+// TestFindImagesPagesWithMarker: IMS gives no next link; a full page is
+// followed by asking again from its last image ID, and a short page ends
+// the listing.
+func TestFindImagesPagesWithMarker(t *testing.T) {
+	t.Parallel()
+	first := fullIMSPage("other-1a2b3c4d", "i1")
+	first[len(first)-1]["name"] = "web-1a2b3c4d"
+	p, queries := imsPages(t, map[string][]map[string]any{
+		"":   first,
+		"i1": {{"id": "i2", "name": "web-1a2b3c4d", "status": "queued", "created_at": "2026-01-02T00:00:00Z"}},
+	})
+	found, err := p.FindImages(context.Background(), cloud.FindImagesQuery{Name: "web", IdempotencyKey: testKey})
+	if err != nil || len(found) != 2 || found[0].ID != "i2" || found[1].ID != "i1" {
+		t.Fatalf("found %+v %v (want i2, i1: newest first)", found, err)
+	}
+	q := *queries
+	if len(q) != 2 || !strings.Contains(q[0], "limit=500") || strings.Contains(q[0], "marker=") || !strings.Contains(q[1], "marker=i1") {
+		t.Errorf("queries %v, want a first page with limit=500, then marker=i1", q)
+	}
+}
+
+// TestFindImagesRefusesAListingThatDoesNotMove: a cloud that answers a
+// marker with the same full page again would be asked forever.
+func TestFindImagesRefusesAListingThatDoesNotMove(t *testing.T) {
+	t.Parallel()
+	page := fullIMSPage("web-1a2b3c4d", "i1")
+	p, queries := imsPages(t, map[string][]map[string]any{"": page, "i1": page})
+	_, err := p.FindImages(context.Background(), cloud.FindImagesQuery{Name: "web", IdempotencyKey: testKey})
+	if err == nil || !strings.Contains(err.Error(), "cannot continue") || len(*queries) != 2 {
+		t.Errorf("%v after %d pages, want a refusal after 2", err, len(*queries))
 	}
 }
 
@@ -428,7 +458,7 @@ func TestImageNameWithSpacesIsSentAsSigned(t *testing.T) {
 	if err != nil || len(found) != 1 || found[0].ID != id {
 		t.Fatalf("FindImages: %+v %v (want %s)", found, err, id)
 	}
-	want := "__imagetype=private&name=web%20golden%2B1%20%C3%A9-1a2b3c4d"
+	want := "__imagetype=private&limit=500&name=web%20golden%2B1%20%C3%A9-1a2b3c4d"
 	if !slices.Contains(rec.queries, want) {
 		t.Errorf("queries sent %q, want one to be %q", rec.queries, want)
 	}

@@ -1,23 +1,12 @@
 package huawei
 
 import (
-	"errors"
 	"net/http"
 	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
-)
-
-// Operation names, as in the other drivers and the metrics.
-const (
-	opAuthenticate = "authenticate"
-	opGetServer    = "getServer"
-	opCreateImage  = "createImage"
-	opGetImage     = "getImage"
-	opFindImages   = "findImages"
-	opDeleteImage  = "deleteImage"
 )
 
 // huaweiCode matches Huawei's error codes: APIGW.0301 (API gateway:
@@ -42,7 +31,7 @@ func (p *Provider) httpError(op string, status int, header http.Header, body []b
 	switch {
 	case status == http.StatusUnauthorized && p.s.mode == modeAKSK && strings.Contains(strings.ToLower(e.Message), "expired"):
 		e.Message += " (X-Sdk-Date must be within 15 minutes of the gateway's clock: check the operator host's time)"
-	case status == http.StatusNotAcceptable && op == opCreateImage:
+	case status == http.StatusNotAcceptable && op == cloud.OpCreateImage:
 		e.Message += " (the compute microversion " + p.s.microversion + " is not accepted; set spec.computeMicroversion, e.g. \"2.1\")"
 	}
 	return p.scrub(e)
@@ -53,35 +42,10 @@ func (p *Provider) transportError(op string, err error) error {
 	return p.scrub(cloud.NewTransportError(op, err))
 }
 
-// scrub keeps credentials out of errors even if a cloud echoes them.
+// scrub keeps credentials, and the IAM token, out of errors even if a
+// cloud echoes them.
 func (p *Provider) scrub(e *cloud.Error) error {
-	if e == nil {
-		return nil
-	}
 	// Clip: appending to the shared settings slice could write into its
 	// spare capacity from several goroutines at once.
-	for _, secret := range append(slices.Clip(p.s.secrets), p.tokens.current()) {
-		if len(secret) < 4 {
-			continue
-		}
-		if strings.Contains(e.Message, secret) {
-			e.Message = strings.ReplaceAll(e.Message, secret, "[redacted]")
-		}
-		if e.Err != nil && strings.Contains(e.Err.Error(), secret) {
-			e.Err = errors.New(strings.ReplaceAll(e.Err.Error(), secret, "[redacted]"))
-		}
-	}
-	return e
-}
-
-// invalid is a local validation failure: terminal until the spec or the
-// Cloud changes.
-func invalid(op, msg string) *cloud.Error {
-	return &cloud.Error{Class: cloud.ClassInvalid, Op: op, Message: msg}
-}
-
-// malformed is a 2xx answer the driver cannot use. Transient: a proxy
-// hiccup is likelier than a cloud that always answers this way.
-func malformed(op, msg string) *cloud.Error {
-	return &cloud.Error{Class: cloud.ClassTransient, Op: op, Message: msg}
+	return cloud.Scrub(e, append(slices.Clip(p.s.secrets), p.tokens.current())...)
 }

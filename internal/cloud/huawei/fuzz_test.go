@@ -15,7 +15,7 @@ import (
 )
 
 // Fuzz targets for what the Huawei driver decodes (IMS images, the
-// createImage answer, next links) and for the AK/SK signer's
+// createImage answer, the page marker) and for the AK/SK signer's
 // canonicalisation, alone and against the simulator's gateway, which
 // verifies signatures with its own implementation. Seeds are in
 // testdata/fuzz/<target>.
@@ -25,7 +25,6 @@ func FuzzIMSImage(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var list struct {
 			Images []imsImage `json:"images"`
-			Next   string     `json:"next"`
 		}
 		if json.Unmarshal(body, &list) != nil {
 			return
@@ -41,11 +40,16 @@ func FuzzIMSImage(f *testing.F) {
 				t.Fatal("identity fields changed on the way")
 			}
 		}
-		// A next link's query is all that is followed.
-		if q := nextQuery(list.Next); q != nil {
-			u, _ := url.Parse(list.Next)
-			if q.Encode() != u.Query().Encode() {
-				t.Fatalf("next %q read as %v", list.Next, q)
+		// Only a full page continues, from its last image.
+		for _, limit := range []int{1, len(list.Images), len(list.Images) + 1} {
+			marker, more := nextMarker(list.Images, limit)
+			switch {
+			case more != (len(list.Images) > 0 && len(list.Images) >= limit):
+				t.Fatalf("%d images, limit %d: more %t", len(list.Images), limit, more)
+			case more && marker != list.Images[len(list.Images)-1].ID:
+				t.Fatalf("marker %q is not the last image's ID", marker)
+			case !more && marker != "":
+				t.Fatalf("marker %q after the last page", marker)
 			}
 		}
 	})

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
 )
 
 // IAM tokens live 24 hours. One is fetched on first use and shared;
@@ -66,7 +68,7 @@ func (p *Provider) token(ctx context.Context) (string, error) {
 	select {
 	case p.tokens.sem <- struct{}{}:
 	case <-ctx.Done():
-		return "", p.transportError(opAuthenticate, ctx.Err())
+		return "", p.transportError(cloud.OpAuthenticate, ctx.Err())
 	}
 	defer func() { <-p.tokens.sem }()
 	if tok, ok := p.tokens.valid(p.now()); ok {
@@ -143,30 +145,30 @@ func (p *Provider) loginBody() iamAuthRequest {
 func (p *Provider) login(ctx context.Context) (tok string, exp time.Time, project string, err error) {
 	payload, err := json.Marshal(p.loginBody())
 	if err != nil {
-		return "", time.Time{}, "", invalid(opAuthenticate, "encoding the IAM login: "+err.Error())
+		return "", time.Time{}, "", cloud.Invalid(cloud.OpAuthenticate, "encoding the IAM login: "+err.Error())
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.s.iamURL+"/v3/auth/tokens", bytes.NewReader(payload))
 	if err != nil {
-		return "", time.Time{}, "", invalid(opAuthenticate, "building the IAM login: "+err.Error())
+		return "", time.Time{}, "", cloud.Invalid(cloud.OpAuthenticate, "building the IAM login: "+err.Error())
 	}
 	req.Header.Set("Content-Type", "application/json;charset=utf8")
 	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", userAgent)
+	req.Header.Set("User-Agent", cloud.UserAgent)
 	resp, err := p.iamClient.Do(req)
 	if err != nil {
-		return "", time.Time{}, "", p.transportError(opAuthenticate, err)
+		return "", time.Time{}, "", p.transportError(cloud.OpAuthenticate, err)
 	}
 	defer func() { _ = resp.Body.Close() }()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
 	if resp.StatusCode != http.StatusCreated && resp.StatusCode != http.StatusOK {
-		return "", time.Time{}, "", p.httpError(opAuthenticate, resp.StatusCode, resp.Header, body)
+		return "", time.Time{}, "", p.httpError(cloud.OpAuthenticate, resp.StatusCode, resp.Header, body)
 	}
 	if err != nil {
-		return "", time.Time{}, "", p.transportError(opAuthenticate, err)
+		return "", time.Time{}, "", p.transportError(cloud.OpAuthenticate, err)
 	}
 	tok = resp.Header.Get("X-Subject-Token")
 	if tok == "" {
-		return "", time.Time{}, "", malformed(opAuthenticate, "IAM accepted the login but sent no X-Subject-Token header")
+		return "", time.Time{}, "", cloud.Malformed(cloud.OpAuthenticate, "IAM accepted the login but sent no X-Subject-Token header")
 	}
 	var r iamAuthReply
 	_ = json.Unmarshal(body, &r) // the body is informative; the token is in the header
@@ -188,5 +190,5 @@ func (p *Provider) projectID(ctx context.Context) (string, error) {
 	if id := p.tokens.projectID(); id != "" {
 		return id, nil
 	}
-	return "", malformed(opAuthenticate, "the IAM token names no project; set spec.projectID")
+	return "", cloud.Malformed(cloud.OpAuthenticate, "the IAM token names no project; set spec.projectID")
 }

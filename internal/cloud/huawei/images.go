@@ -5,31 +5,38 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
 )
 
-// maxPages stops a listing whose "next" links never end.
-const maxPages = 100
+// IMS pages /v2/cloudimages with limit and marker (the last image ID of
+// the page before) and gives no link to the next page: a page shorter
+// than the limit is the last. The limit is sent so that "short" is
+// measured against a known size; 500 is IMS's default.
+const (
+	imsPageLimit = 500
+	// maxPages stops a listing that never returns a short page.
+	maxPages = 100
+)
 
 // GetImage reads one image from IMS (GET /v2/images/{id}, the Glance-style
 // API, which the IMS docs now mark as "discarded" but still list).
 func (p *Provider) GetImage(ctx context.Context, id string) (*cloud.Image, error) {
 	if id == "" {
-		return nil, invalid(opGetImage, "no image ID given")
+		return nil, cloud.Invalid(cloud.OpGetImage, "no image ID given")
 	}
-	r, err := p.do(ctx, request{op: opGetImage, method: http.MethodGet, url: p.imageURL(id), ok: []int{http.StatusOK}})
+	r, err := p.do(ctx, request{op: cloud.OpGetImage, method: http.MethodGet, url: p.imageURL(id), ok: []int{http.StatusOK}})
 	if err != nil {
 		return nil, err
 	}
 	var img imsImage
 	if err := json.Unmarshal(r.body, &img); err != nil {
-		return nil, p.transportError(opGetImage, err)
+		return nil, p.transportError(cloud.OpGetImage, err)
 	}
 	if img.ID == "" {
-		return nil, malformed(opGetImage, "the image response has no image ID")
+		return nil, cloud.Malformed(cloud.OpGetImage, "the image response has no image ID")
 	}
 	out := img.toImage(p.imageURL(img.ID))
 	return &out, nil
@@ -42,57 +49,54 @@ func (p *Provider) GetImage(ctx context.Context, id string) (*cloud.Image, error
 // same name, and the key and server where IMS shows them.
 func (p *Provider) FindImages(ctx context.Context, q cloud.FindImagesQuery) ([]cloud.Image, error) {
 	if q.IdempotencyKey == "" {
-		return nil, invalid(opFindImages, "no idempotency key given")
+		return nil, cloud.Invalid(cloud.OpFindImages, "no idempotency key given")
 	}
 	name, err := cloudImageName(q.Name, q.IdempotencyKey)
 	if err != nil {
 		// CreateImage refuses such a name, so no image can carry it.
 		return nil, nil
 	}
-	query := url.Values{"__imagetype": {"private"}, "name": {name}}
+	query := url.Values{"__imagetype": {"private"}, "name": {name}, "limit": {strconv.Itoa(imsPageLimit)}}
 	var out []cloud.Image
 	for page := 0; ; page++ {
 		if page == maxPages {
-			return nil, malformed(opFindImages, "the image listing did not end after 100 pages; the cloud may ignore the name filter or the marker")
+			return nil, cloud.Malformed(cloud.OpFindImages, "the image listing did not end after 100 pages; the cloud may ignore the name filter or the marker")
 		}
-		r, err := p.do(ctx, request{op: opFindImages, method: http.MethodGet, url: p.s.imsURL + "/v2/cloudimages", query: query, ok: []int{http.StatusOK}})
+		r, err := p.do(ctx, request{op: cloud.OpFindImages, method: http.MethodGet, url: p.s.imsURL + "/v2/cloudimages", query: query, ok: []int{http.StatusOK}})
 		if err != nil {
 			return nil, err
 		}
 		var list struct {
 			Images []imsImage `json:"images"`
-			Next   string     `json:"next"`
 		}
 		if err := json.Unmarshal(r.body, &list); err != nil {
-			return nil, p.transportError(opFindImages, err)
+			return nil, p.transportError(cloud.OpFindImages, err)
 		}
 		for _, img := range list.Images {
 			if img.matches(name, q) {
 				out = append(out, img.toImage(p.imageURL(img.ID)))
 			}
 		}
-		next := nextQuery(list.Next)
-		if next == nil || len(list.Images) == 0 {
+		marker, more := nextMarker(list.Images, imsPageLimit)
+		if !more {
 			break
 		}
-		query = next
+		if marker == "" || marker == query.Get("marker") {
+			return nil, cloud.Malformed(cloud.OpFindImages, "a full image page ends with an image the listing cannot continue from (no ID, or the marker itself)")
+		}
+		query.Set("marker", marker)
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].CreatedAt.After(out[j].CreatedAt) })
+	cloud.SortNewestFirst(out)
 	return out, nil
 }
 
-// nextQuery reads the query of a "next" link. Only the query is taken:
-// the path and host stay the configured IMS endpoint whatever the link
-// says.
-func nextQuery(link string) url.Values {
-	if link == "" {
-		return nil
+// nextMarker tells whether a page of limit images may have a successor,
+// and the marker to ask for it with: the page's last image ID.
+func nextMarker(page []imsImage, limit int) (string, bool) {
+	if len(page) == 0 || len(page) < limit {
+		return "", false
 	}
-	u, err := url.Parse(link)
-	if err != nil || u.RawQuery == "" {
-		return nil
-	}
-	return u.Query()
+	return page[len(page)-1].ID, true
 }
 
 // DeleteImage deletes the image through IMS; one already gone is not an
@@ -100,9 +104,9 @@ func nextQuery(link string) url.Values {
 // (a documented ECS constraint).
 func (p *Provider) DeleteImage(ctx context.Context, id string) error {
 	if id == "" {
-		return invalid(opDeleteImage, "no image ID given")
+		return cloud.Invalid(cloud.OpDeleteImage, "no image ID given")
 	}
-	_, err := p.do(ctx, request{op: opDeleteImage, method: http.MethodDelete, url: p.imageURL(id),
+	_, err := p.do(ctx, request{op: cloud.OpDeleteImage, method: http.MethodDelete, url: p.imageURL(id),
 		ok: []int{http.StatusNoContent, http.StatusOK, http.StatusAccepted}})
 	if cloud.IsNotFound(err) {
 		return nil

@@ -9,15 +9,6 @@ import (
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
 )
 
-// ecsServer is the part of a native (Nova-style) ECS server the driver
-// reads.
-type ecsServer struct {
-	ID     string `json:"id"`
-	Status string `json:"status"`
-	// TaskState is null when the server is idle.
-	TaskState *string `json:"OS-EXT-STS:task_state"`
-}
-
 // serverURL is {ecs}/v2.1/{project_id}/servers/{id}[/suffix...].
 func (p *Provider) serverURL(ctx context.Context, id string, suffix ...string) (string, error) {
 	project, err := p.projectID(ctx)
@@ -35,28 +26,19 @@ func (p *Provider) serverURL(ctx context.Context, id string, suffix ...string) (
 // OpenStack API of ECS.
 func (p *Provider) GetServer(ctx context.Context, id string) (*cloud.Server, error) {
 	if id == "" {
-		return nil, invalid(opGetServer, "no server ID given")
+		return nil, cloud.Invalid(cloud.OpGetServer, "no server ID given")
 	}
 	u, err := p.serverURL(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	r, err := p.do(ctx, request{op: opGetServer, method: http.MethodGet, url: u, ok: []int{http.StatusOK}})
+	r, err := p.do(ctx, request{op: cloud.OpGetServer, method: http.MethodGet, url: u, ok: []int{http.StatusOK}})
 	if err != nil {
 		return nil, err
 	}
-	var body struct {
-		Server ecsServer `json:"server"`
-	}
+	var body cloud.NovaServerBody
 	if err := json.Unmarshal(r.body, &body); err != nil {
-		return nil, p.transportError(opGetServer, err)
+		return nil, p.transportError(cloud.OpGetServer, err)
 	}
-	if body.Server.ID == "" {
-		return nil, malformed(opGetServer, "the server response has no server object")
-	}
-	task := ""
-	if body.Server.TaskState != nil {
-		task = *body.Server.TaskState
-	}
-	return cloud.NovaServer(body.Server.ID, body.Server.Status, task), nil
+	return body.Readiness(cloud.OpGetServer)
 }

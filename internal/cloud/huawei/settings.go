@@ -1,6 +1,7 @@
 package huawei
 
 import (
+	"cmp"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -56,6 +57,9 @@ type settings struct {
 	// secrets are scrubbed from every error message.
 	secrets []string
 }
+
+// TLS is the client TLS configuration, for cloud.Setup.
+func (s *settings) TLS() *tls.Config { return s.tls }
 
 // iamCredentials is a password login in Keystone v3 form.
 type iamCredentials struct {
@@ -123,7 +127,7 @@ func newSettings(cfg cloud.Config) (*settings, error) {
 	if s.tls, err = cloud.TLSConfig(ca, cfg.InsecureSkipTLSVerify); err != nil {
 		return nil, fmt.Errorf("CA bundle (Secret key %s): %w", keyCACert, err)
 	}
-	s.secrets = nonEmpty(s.accessKey, s.secretKey, s.securityToken, s.iam.password)
+	s.secrets = cloud.NonEmpty(s.accessKey, s.secretKey, s.securityToken, s.iam.password)
 	return s, nil
 }
 
@@ -161,8 +165,8 @@ func (s *settings) tokenSettings(cfg cloud.Config, doc []byte) error {
 	}
 	c := iamCredentials{
 		userName: a.Username, userID: a.UserID, password: a.Password,
-		domainName: firstNonEmpty(a.UserDomainName, a.DomainName),
-		domainID:   firstNonEmpty(a.UserDomainID, a.DomainID),
+		domainName: cmp.Or(a.UserDomainName, a.DomainName),
+		domainID:   cmp.Or(a.UserDomainID, a.DomainID),
 	}
 	switch {
 	case c.password == "":
@@ -187,7 +191,7 @@ func (s *settings) tokenSettings(cfg cloud.Config, doc []byte) error {
 	}
 	s.mode = modeToken
 	s.iam = c
-	s.iamURL, err = endpoint(firstNonEmpty(strings.TrimSpace(cfg.IdentityURL), strings.TrimSpace(a.AuthURL)), "iam", s.region, trimVersion("v3"))
+	s.iamURL, err = endpoint(cmp.Or(strings.TrimSpace(cfg.IdentityURL), strings.TrimSpace(a.AuthURL)), "iam", s.region, trimVersion("v3"))
 	if err != nil {
 		return fmt.Errorf("identity (IAM) endpoint: %w", err)
 	}
@@ -198,23 +202,4 @@ func (s *settings) tokenSettings(cfg cloud.Config, doc []byte) error {
 // editors leave around pasted keys.
 func secretValue(cfg cloud.Config, key string) string {
 	return strings.TrimSpace(string(cfg.Credentials[key]))
-}
-
-func firstNonEmpty(vals ...string) string {
-	for _, v := range vals {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
-}
-
-func nonEmpty(vals ...string) []string {
-	var out []string
-	for _, v := range vals {
-		if v != "" {
-			out = append(out, v)
-		}
-	}
-	return out
 }

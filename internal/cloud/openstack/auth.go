@@ -8,9 +8,8 @@ import (
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack"
 	tokens3 "github.com/gophercloud/gophercloud/v2/openstack/identity/v3/tokens"
+	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
 )
-
-const opAuthenticate = "authenticate"
 
 // tokenRefreshMargin: a token this close to expires_at is renewed before
 // use, so that a long request does not fail half-way and a 401 round trip
@@ -48,7 +47,7 @@ func (p *Provider) session(ctx context.Context) (*session, error) {
 	select {
 	case p.connectSem <- struct{}{}:
 	case <-ctx.Done():
-		return nil, p.fail(opAuthenticate, ctx.Err())
+		return nil, p.fail(cloud.OpAuthenticate, ctx.Err())
 	}
 	defer func() { <-p.connectSem }()
 	if s := p.sess.Load(); s != nil {
@@ -69,17 +68,17 @@ func (p *Provider) session(ctx context.Context) (*session, error) {
 func (p *Provider) connect(ctx context.Context) (*session, error) {
 	pc, err := openstack.NewClient(p.s.auth.IdentityEndpoint)
 	if err != nil {
-		return nil, invalid(opAuthenticate, "identity URL: "+err.Error())
+		return nil, cloud.Invalid(cloud.OpAuthenticate, "identity URL: "+err.Error())
 	}
 	pc.HTTPClient = p.httpClient
-	pc.UserAgent.Prepend(userAgent)
+	pc.UserAgent.Prepend(cloud.UserAgent)
 	ao := p.s.auth
 	if err := openstack.AuthenticateV3(ctx, pc, &ao, gophercloud.EndpointOpts{}); err != nil {
-		return nil, p.fail(opAuthenticate, err)
+		return nil, p.fail(cloud.OpAuthenticate, err)
 	}
 	res, ok := pc.GetAuthResult().(tokens3.CreateResult)
 	if !ok {
-		return nil, p.fail(opAuthenticate, errUnexpectedAuthResult)
+		return nil, p.fail(cloud.OpAuthenticate, errUnexpectedAuthResult)
 	}
 	s := &session{provider: pc}
 	if err := p.resolveEndpoints(s, res); err != nil {
@@ -97,7 +96,7 @@ func (p *Provider) refreshIfExpiring(ctx context.Context, s *session) error {
 		return nil
 	}
 	if err := s.provider.Reauthenticate(ctx, s.provider.Token()); err != nil {
-		return p.fail(opAuthenticate, err)
+		return p.fail(cloud.OpAuthenticate, err)
 	}
 	return nil
 }

@@ -133,16 +133,23 @@ func TestLazyAuthIsSharedByConcurrentCalls(t *testing.T) {
 	}
 }
 
-func TestReauthenticatesOnceOn401(t *testing.T) {
+// withExpiredToken is a Provider that has authenticated once and whose
+// token the cloud has since dropped.
+func withExpiredToken(t *testing.T) (*stub, *Provider) {
+	t.Helper()
 	s := newStub(t)
 	serveServer(s)
 	p := s.provider()
-	ctx := context.Background()
-	if _, err := p.GetServer(ctx, "a"); err != nil {
+	if _, err := p.GetServer(context.Background(), "a"); err != nil {
 		t.Fatal(err)
 	}
 	s.expireTokens()
-	if _, err := p.GetServer(ctx, "a"); err != nil {
+	return s, p
+}
+
+func TestReauthenticatesOnceOn401(t *testing.T) {
+	s, p := withExpiredToken(t)
+	if _, err := p.GetServer(context.Background(), "a"); err != nil {
 		t.Fatalf("expired token not renewed: %v", err)
 	}
 	if n := s.auths.Load(); n != 2 {
@@ -167,16 +174,9 @@ func TestSecond401IsUnauthorized(t *testing.T) {
 }
 
 func TestReauthRejected(t *testing.T) {
-	s := newStub(t)
-	serveServer(s)
-	p := s.provider()
-	ctx := context.Background()
-	if _, err := p.GetServer(ctx, "a"); err != nil {
-		t.Fatal(err)
-	}
-	s.expireTokens()
+	s, p := withExpiredToken(t)
 	s.setPassword("rotated")
-	_, err := p.GetServer(ctx, "a")
+	_, err := p.GetServer(context.Background(), "a")
 	ce := wantClass(t, err, cloud.ClassUnauthorized)
 	if !strings.Contains(ce.Message, "re-authentication failed") || !strings.Contains(ce.Message, "requires authentication") {
 		t.Fatalf("message %q", ce.Message)

@@ -15,8 +15,6 @@ import (
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
 )
 
-const opCreateImage = "createImage"
-
 // maxCreateBody bounds the createImage answer read; it is {"image_id":…}.
 const maxCreateBody = 64 << 10
 
@@ -30,13 +28,13 @@ const maxCreateBody = 64 << 10
 // X-OpenStack-Nova-API-Version, which pre-microversion clouds omit.
 func (p *Provider) CreateImage(ctx context.Context, req cloud.CreateImageRequest) (string, error) {
 	if req.ServerID == "" {
-		return "", invalid(opCreateImage, "no server ID given")
+		return "", cloud.Invalid(cloud.OpCreateImage, "no server ID given")
 	}
 	s, err := p.session(ctx)
 	if err != nil {
 		return "", err
 	}
-	mv, err := p.createMicroversion(ctx, s, opCreateImage)
+	mv, err := p.createMicroversion(ctx, s, cloud.OpCreateImage)
 	if err != nil {
 		return "", err
 	}
@@ -50,12 +48,12 @@ func (p *Provider) CreateImage(ctx context.Context, req cloud.CreateImageRequest
 	}
 	body, err := servers.CreateImageOpts{Name: req.Name, Metadata: metadata}.ToServerCreateImageMap()
 	if err != nil {
-		return "", invalid(opCreateImage, err.Error())
+		return "", cloud.Invalid(cloud.OpCreateImage, err.Error())
 	}
 	resp, err := compute.Post(ctx, compute.ServiceURL("servers", url.PathEscape(req.ServerID), "action"), body, nil,
 		&gophercloud.RequestOpts{OkCodes: []int{http.StatusAccepted}, KeepResponseBody: true})
 	if err != nil {
-		return "", p.fail(opCreateImage, err)
+		return "", p.fail(cloud.OpCreateImage, err)
 	}
 	defer func() { _ = resp.Body.Close() }()
 	// A failed read still leaves the Location header to try: the image
@@ -77,11 +75,11 @@ func imageIDFromCreate(h http.Header, body []byte) (string, error) {
 	}
 	loc := h.Get("Location")
 	if loc == "" {
-		return "", malformed(opCreateImage, "createImage was accepted (HTTP 202) but the response has neither an image_id nor a Location header; the image may exist, look it up by idempotency key")
+		return "", cloud.Malformed(cloud.OpCreateImage, "createImage was accepted (HTTP 202) but the response has neither an image_id nor a Location header; the image may exist, look it up by idempotency key")
 	}
 	id, err := cloud.ImageIDFromLocation(loc)
 	if err != nil {
-		return "", &cloud.Error{Class: cloud.ClassTransient, Op: opCreateImage,
+		return "", &cloud.Error{Class: cloud.ClassTransient, Op: cloud.OpCreateImage,
 			Message: "createImage was accepted (HTTP 202) but its Location header names no image; the image may exist, look it up by idempotency key", Err: err}
 	}
 	return id, nil

@@ -3,6 +3,7 @@ package openstack
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -73,30 +74,22 @@ func TestCreateImage(t *testing.T) {
 		{
 			name: "409 task_state is busy", maxMV: "2.90", wantMV: "2.45", wantClass: cloud.ClassBusy,
 			wantMsg: "Cannot 'createImage' instance srv1 while it is in task_state image_snapshot",
-			answer: func(w http.ResponseWriter) {
-				writeJSON(w, 409, `{"conflictingRequest":{"code":409,"message":"Cannot 'createImage' instance srv1 while it is in task_state image_snapshot"}}`)
-			},
+			answer:  novaFault(409, "conflictingRequest", "Cannot 'createImage' instance srv1 while it is in task_state image_snapshot"),
 		},
 		{
 			name: "409 vm_state is conflict", maxMV: "2.90", wantMV: "2.45", wantClass: cloud.ClassConflict,
 			wantMsg: "Cannot 'createImage' instance srv1 while it is in vm_state error",
-			answer: func(w http.ResponseWriter) {
-				writeJSON(w, 409, `{"conflictingRequest":{"code":409,"message":"Cannot 'createImage' instance srv1 while it is in vm_state error"}}`)
-			},
+			answer:  novaFault(409, "conflictingRequest", "Cannot 'createImage' instance srv1 while it is in vm_state error"),
 		},
 		{
 			name: "404 server", maxMV: "2.90", wantMV: "2.45", wantClass: cloud.ClassNotFound,
 			wantMsg: "Instance srv1 could not be found.",
-			answer: func(w http.ResponseWriter) {
-				writeJSON(w, 404, `{"itemNotFound":{"code":404,"message":"Instance srv1 could not be found."}}`)
-			},
+			answer:  novaFault(404, "itemNotFound", "Instance srv1 could not be found."),
 		},
 		{
 			name: "403 metadata quota", maxMV: "2.90", wantMV: "2.45", wantClass: cloud.ClassForbidden,
 			wantMsg: "Image metadata limit exceeded",
-			answer: func(w http.ResponseWriter) {
-				writeJSON(w, 403, `{"forbidden":{"code":403,"message":"Image metadata limit exceeded"}}`)
-			},
+			answer:  novaFault(403, "forbidden", "Image metadata limit exceeded"),
 		},
 		{
 			name: "413 with Retry-After seconds", maxMV: "2.90", wantMV: "2.45", wantClass: cloud.ClassRateLimited,
@@ -117,16 +110,12 @@ func TestCreateImage(t *testing.T) {
 		{
 			name: "503", maxMV: "2.90", wantMV: "2.45", wantClass: cloud.ClassTransient,
 			wantMsg: "The service is temporarily unavailable.",
-			answer: func(w http.ResponseWriter) {
-				writeJSON(w, 503, `{"serviceUnavailable":{"code":503,"message":"The service is temporarily unavailable."}}`)
-			},
+			answer:  novaFault(503, "serviceUnavailable", "The service is temporarily unavailable."),
 		},
 		{
 			name: "406 microversion out of range", pin: "2.99", wantMV: "2.99", wantClass: cloud.ClassInvalid,
 			wantMsg: "Version 2.99 is not supported by the API. Minimum is 2.1 and maximum is 2.90.",
-			answer: func(w http.ResponseWriter) {
-				writeJSON(w, 406, `{"computeFault":{"code":406,"message":"Version 2.99 is not supported by the API. Minimum is 2.1 and maximum is 2.90."}}`)
-			},
+			answer:  novaFault(406, "computeFault", "Version 2.99 is not supported by the API. Minimum is 2.1 and maximum is 2.90."),
 		},
 	}
 	for _, tt := range tests {
@@ -146,8 +135,8 @@ func TestCreateImage(t *testing.T) {
 			if len(reqs) != 1 {
 				t.Fatalf("%d createImage requests", len(reqs))
 			}
-			if reqs[0].NovaMV != tt.wantMV || (tt.wantMV != "" && reqs[0].MV != "compute "+tt.wantMV) || (tt.wantMV == "" && reqs[0].MV != "") {
-				t.Errorf("microversion headers %q / %q, want %q", reqs[0].NovaMV, reqs[0].MV, tt.wantMV)
+			if reqs[0].NovaMV() != tt.wantMV || (tt.wantMV != "" && reqs[0].MV() != "compute "+tt.wantMV) || (tt.wantMV == "" && reqs[0].MV() != "") {
+				t.Errorf("microversion headers %q / %q, want %q", reqs[0].NovaMV(), reqs[0].MV(), tt.wantMV)
 			}
 			ci, _ := got["createImage"].(map[string]any)
 			md, _ := ci["metadata"].(map[string]any)
@@ -212,7 +201,7 @@ func TestCreateImageNegotiationFailureIsNotCached(t *testing.T) {
 	if _, err := p.CreateImage(context.Background(), cloud.CreateImageRequest{ServerID: "s", Name: "n"}); err != nil {
 		t.Fatal(err)
 	}
-	if r := s.requests("/compute/v2.1/proj1/servers"); len(r) != 1 || r[0].NovaMV != "2.45" {
+	if r := s.requests("/compute/v2.1/proj1/servers"); len(r) != 1 || r[0].NovaMV() != "2.45" {
 		t.Fatalf("requests %+v", r)
 	}
 }
@@ -224,5 +213,12 @@ func TestCreateImageLocalValidation(t *testing.T) {
 	wantClass(t, err, cloud.ClassInvalid)
 	if s.allRequests() != 0 {
 		t.Fatal("a request without server ID reached the cloud")
+	}
+}
+
+// novaFault answers with a Nova fault body: {"<key>":{"code":…,"message":…}}.
+func novaFault(status int, key, msg string) func(http.ResponseWriter) {
+	return func(w http.ResponseWriter) {
+		writeJSON(w, status, fmt.Sprintf(`{%q:{"code":%d,"message":%q}}`, key, status, msg))
 	}
 }

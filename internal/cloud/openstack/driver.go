@@ -42,10 +42,6 @@ func init() {
 	cloud.Register(cloud.OpenStack, New)
 }
 
-// userAgent is prepended to gophercloud's so cloud operators can tell the
-// operator's traffic apart.
-const userAgent = "serverimage-operator"
-
 // Provider is one connection to one OpenStack project. It is safe for
 // concurrent use; the token, the catalog and the negotiated microversion
 // are shared by all callers for the Provider's lifetime.
@@ -69,32 +65,18 @@ var (
 // TLS and the other settings are checked here (errors of class Invalid),
 // authentication happens on first use or in Authenticate.
 func New(_ context.Context, cfg cloud.Config) (cloud.Provider, error) {
-	s, err := newSettings(cfg)
+	// A redirect elsewhere would carry the token (or, on a 307 from
+	// Keystone, the password) away: the client follows only same-host ones.
+	s, hc, err := cloud.Setup(cfg, newSettings)
 	if err != nil {
-		return nil, invalid("authenticate", err.Error())
-	}
-	rt, err := cloud.HTTPTransport(cfg.Transport, s.tls)
-	if err != nil {
-		return nil, invalid("authenticate", err.Error())
-	}
-	timeout := cfg.Timeout
-	if timeout <= 0 {
-		timeout = cloud.DefaultRequestTimeout
+		return nil, err
 	}
 	return &Provider{
-		s: s,
-		// A redirect elsewhere would carry the token (or, on a 307 from
-		// Keystone, the password) away: see cloud.SameHostRedirects.
-		httpClient: http.Client{Transport: rt, Timeout: timeout, CheckRedirect: cloud.SameHostRedirects},
+		s:          s,
+		httpClient: *hc,
 		connectSem: make(chan struct{}, 1),
 		mv:         microversionCache{sem: make(chan struct{}, 1)},
 	}, nil
-}
-
-// invalid is a local validation failure: terminal until the spec or the
-// Cloud changes.
-func invalid(op, msg string) *cloud.Error {
-	return &cloud.Error{Class: cloud.ClassInvalid, Op: op, Message: msg}
 }
 
 // Capabilities: Nova reports task states and answers createImage on a

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gophercloud/gophercloud/v2"
 	tokens3 "github.com/gophercloud/gophercloud/v2/openstack/identity/v3/tokens"
+	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
 )
 
 var errUnexpectedAuthResult = errors.New("keystone answer could not be read as a v3 token")
@@ -27,7 +28,7 @@ var projectPlaceholders = []string{
 func (p *Provider) resolveEndpoints(s *session, res tokens3.CreateResult) error {
 	catalog, err := res.ExtractServiceCatalog()
 	if err != nil {
-		return p.fail(opAuthenticate, err)
+		return p.fail(cloud.OpAuthenticate, err)
 	}
 	project := p.s.projectID
 	if project == "" {
@@ -60,12 +61,12 @@ func (p *Provider) endpoint(catalog *tokens3.ServiceCatalog, service, override, 
 	if override != "" {
 		u, err := fillProject(override, project)
 		if err != nil {
-			return "", invalid(opAuthenticate, fmt.Sprintf("%s URL: %v", service, err))
+			return "", cloud.Invalid(cloud.OpAuthenticate, fmt.Sprintf("%s URL: %v", service, err))
 		}
 		return gophercloud.NormalizeURL(u), nil
 	}
 	if catalog == nil || len(catalog.Entries) == 0 {
-		return "", invalid(opAuthenticate, "the token has an empty service catalog (is clouds.yaml scoped to a project?); set a project or the endpoint URLs")
+		return "", cloud.Invalid(cloud.OpAuthenticate, "the token has an empty service catalog (is clouds.yaml scoped to a project?); set a project or the endpoint URLs")
 	}
 	for _, entry := range catalog.Entries {
 		if entry.Type != service {
@@ -80,7 +81,7 @@ func (p *Provider) endpoint(catalog *tokens3.ServiceCatalog, service, override, 
 			}
 			u, err := fillProject(ep.URL, project)
 			if err != nil {
-				return "", invalid(opAuthenticate, fmt.Sprintf("%s endpoint in the catalog: %v", service, err))
+				return "", cloud.Invalid(cloud.OpAuthenticate, fmt.Sprintf("%s endpoint in the catalog: %v", service, err))
 			}
 			return gophercloud.NormalizeURL(u), nil
 		}
@@ -89,7 +90,7 @@ func (p *Provider) endpoint(catalog *tokens3.ServiceCatalog, service, override, 
 	if region == "" {
 		region = "any"
 	}
-	return "", invalid(opAuthenticate, fmt.Sprintf(
+	return "", cloud.Invalid(cloud.OpAuthenticate, fmt.Sprintf(
 		"the service catalog has no %s endpoint for interface %s in region %s; set the Cloud's region, interface or %s URL",
 		service, p.s.availability, region, service))
 }

@@ -28,15 +28,7 @@ func (p *Provider) fail(op string, err error) error {
 	var e *cloud.Error
 	var reauth *gophercloud.ErrUnableToReauthenticate
 	if errors.As(err, &reauth) && reauth.ErrReauth != nil {
-		inner := classify(op, reauth.ErrReauth)
-		e = &cloud.Error{
-			Class:      inner.Class,
-			Op:         op,
-			HTTPStatus: inner.HTTPStatus,
-			Message:    "re-authentication failed: " + inner.Message,
-			RetryAfter: inner.RetryAfter,
-			Err:        err,
-		}
+		e = cloud.ReauthFailed(op, classify(op, reauth.ErrReauth), err)
 	} else {
 		e = classify(op, err)
 	}
@@ -69,26 +61,8 @@ func responseOf(err error) (int, http.Header, []byte, bool) {
 // adds the hint for a TLS failure on a cloud whose clouds.yaml asked for
 // no verification (which is not honoured).
 func (p *Provider) scrub(e *cloud.Error) error {
-	if e == nil {
-		return nil
-	}
-	for _, secret := range p.s.secrets {
-		if len(secret) < 4 {
-			// Too short to search for without mangling ordinary words;
-			// such a secret is not echoed by Keystone in practice.
-			continue
-		}
-		if strings.Contains(e.Message, secret) {
-			e.Message = strings.ReplaceAll(e.Message, secret, "[redacted]")
-		}
-		if e.Err != nil && strings.Contains(e.Err.Error(), secret) {
-			// The original chain cannot be edited; replacing it loses
-			// errors.As on gophercloud types, which only this package uses.
-			e.Err = errors.New(strings.ReplaceAll(e.Err.Error(), secret, "[redacted]"))
-		}
-	}
-	if p.s.verifyOff && e.HTTPStatus == 0 && strings.HasPrefix(e.Message, "TLS error") {
+	if e != nil && p.s.verifyOff && e.HTTPStatus == 0 && strings.HasPrefix(e.Message, "TLS error") {
 		e.Message += ` (clouds.yaml says "verify: false", which the operator ignores: set the Cloud's insecureSkipTLSVerify to skip certificate checks)`
 	}
-	return e
+	return cloud.Scrub(e, p.s.secrets...)
 }

@@ -215,12 +215,12 @@ func checkCellDetails(t *testing.T, c *matrixCell, f faultmatrix.Fault, op fault
 
 // driverOp is the operation name the driver puts in its errors.
 var driverOp = map[faultmatrix.Op]string{
-	faultmatrix.OpAuth:       opAuthenticate,
-	faultmatrix.OpGetServer:  opGetServer,
-	faultmatrix.OpCreate:     opCreateImage,
-	faultmatrix.OpGetImage:   opGetImage,
-	faultmatrix.OpFindImages: opFindImages,
-	faultmatrix.OpDelete:     opDeleteImage,
+	faultmatrix.OpAuth:       cloud.OpAuthenticate,
+	faultmatrix.OpGetServer:  cloud.OpGetServer,
+	faultmatrix.OpCreate:     cloud.OpCreateImage,
+	faultmatrix.OpGetImage:   cloud.OpGetImage,
+	faultmatrix.OpFindImages: cloud.OpFindImages,
+	faultmatrix.OpDelete:     cloud.OpDeleteImage,
 }
 
 func compareDoc(t *testing.T, got string) {

@@ -68,11 +68,11 @@ func FuzzGlanceImage(f *testing.F) {
 // FuzzNovaImage: one image of the Nova images proxy.
 func FuzzNovaImage(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
-		var n novaImage
+		var n cloud.NovaImage
 		if json.Unmarshal(body, &n) != nil {
 			return
 		}
-		img := n.toImage()
+		img := n.Image()
 		if !validPhase(img.Phase) {
 			t.Fatalf("phase %q", img.Phase)
 		}
@@ -88,17 +88,21 @@ func FuzzNovaImage(f *testing.F) {
 // FuzzNovaServer: GET /servers/{id}, the part the driver reads.
 func FuzzNovaServer(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
-		var b struct {
-			Server novaServer `json:"server"`
-		}
+		var b cloud.NovaServerBody
 		if json.Unmarshal(body, &b) != nil {
+			return
+		}
+		s, err := b.Readiness(cloud.OpGetServer)
+		if (err == nil) != (b.Server.ID != "") {
+			t.Fatalf("server ID %q, error %v", b.Server.ID, err)
+		}
+		if err != nil {
 			return
 		}
 		task := ""
 		if b.Server.TaskState != nil {
 			task = *b.Server.TaskState
 		}
-		s := cloud.NovaServer(b.Server.ID, b.Server.Status, task)
 		// A server with a task is busy; readiness is decided from these
 		// fields alone.
 		if (task != "") != (s.Readiness == cloud.ServerBusy) {

@@ -48,10 +48,10 @@ var (
 func (p *Provider) glanceGetImage(ctx context.Context, s *session, id string) (*cloud.Image, error) {
 	var g glanceImage
 	if err := images.Get(ctx, s.image, url.PathEscape(id)).ExtractInto(&g); err != nil {
-		return nil, p.fail(opGetImage, err)
+		return nil, p.fail(cloud.OpGetImage, err)
 	}
 	if g.ID == "" {
-		return nil, malformed(opGetImage, "the image response has no image ID")
+		return nil, cloud.Malformed(cloud.OpGetImage, "the image response has no image ID")
 	}
 	img := g.toImage(s.image.Endpoint)
 	return &img, nil
@@ -78,7 +78,7 @@ func (p *Provider) glanceFindImages(ctx context.Context, s *session, q cloud.Fin
 		out = append(out, g.toImage(s.image.Endpoint))
 	})
 	if err != nil {
-		return nil, p.fail(opFindImages, err)
+		return nil, p.fail(cloud.OpFindImages, err)
 	}
 	return out, nil
 }
@@ -111,7 +111,7 @@ func (p *Provider) glanceGetImages(ctx context.Context, s *session, ids []string
 			}
 		})
 		if err != nil {
-			ce := p.fail(opGetImage, err)
+			ce := p.fail(cloud.OpGetImage, err)
 			if cloud.ClassOf(ce) != cloud.ClassInvalid {
 				return ce
 			}
@@ -152,7 +152,7 @@ func (p *Provider) glanceList(ctx context.Context, s *session, filter url.Values
 
 func (p *Provider) glanceDeleteImage(ctx context.Context, s *session, id string) error {
 	if err := images.Delete(ctx, s.image, url.PathEscape(id)).ExtractErr(); err != nil {
-		return p.fail(opDeleteImage, err)
+		return p.fail(cloud.OpDeleteImage, err)
 	}
 	return nil
 }
@@ -167,8 +167,8 @@ func (g glanceImage) toImage(glanceRoot string) cloud.Image {
 		Checksum:       g.Checksum,
 		ServerID:       g.InstanceUUID,
 		IdempotencyKey: g.IdempotencyKey,
-		CreatedAt:      parseTime(g.CreatedAt),
-		UpdatedAt:      parseTime(g.UpdatedAt),
+		CreatedAt:      cloud.ParseTime(g.CreatedAt),
+		UpdatedAt:      cloud.ParseTime(g.UpdatedAt),
 		URL:            absoluteURL(glanceRoot, g.Self),
 	}
 }

@@ -2,15 +2,8 @@ package openstack
 
 import (
 	"context"
-	"sort"
 
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
-)
-
-const (
-	opGetImage    = "getImage"
-	opFindImages  = "findImages"
-	opDeleteImage = "deleteImage"
 )
 
 // maxPages stops a listing whose "next" links never end (a cloud that
@@ -25,7 +18,7 @@ const batchSize = 50
 // the Cloud polls ComputeImages.
 func (p *Provider) GetImage(ctx context.Context, id string) (*cloud.Image, error) {
 	if id == "" {
-		return nil, invalid(opGetImage, "no image ID given")
+		return nil, cloud.Invalid(cloud.OpGetImage, "no image ID given")
 	}
 	s, err := p.session(ctx)
 	if err != nil {
@@ -43,7 +36,7 @@ func (p *Provider) GetImage(ctx context.Context, id string) (*cloud.Image, error
 // image is the one thing this lookup must never do.
 func (p *Provider) FindImages(ctx context.Context, q cloud.FindImagesQuery) ([]cloud.Image, error) {
 	if q.IdempotencyKey == "" {
-		return nil, invalid(opFindImages, "no idempotency key given")
+		return nil, cloud.Invalid(cloud.OpFindImages, "no idempotency key given")
 	}
 	s, err := p.session(ctx)
 	if err != nil {
@@ -58,14 +51,14 @@ func (p *Provider) FindImages(ctx context.Context, q cloud.FindImagesQuery) ([]c
 	if err != nil {
 		return nil, err
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].CreatedAt.After(out[j].CreatedAt) })
+	cloud.SortNewestFirst(out)
 	return out, nil
 }
 
 // DeleteImage deletes the image; one that is already gone is not an error.
 func (p *Provider) DeleteImage(ctx context.Context, id string) error {
 	if id == "" {
-		return invalid(opDeleteImage, "no image ID given")
+		return cloud.Invalid(cloud.OpDeleteImage, "no image ID given")
 	}
 	s, err := p.session(ctx)
 	if err != nil {

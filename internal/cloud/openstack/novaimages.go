@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/pagination"
@@ -18,41 +17,17 @@ import (
 // which never sends a microversion header (2.1 behaviour), whatever the
 // Cloud pins for createImage.
 
-type novaImage struct {
-	ID     string `json:"id"`
-	Name   string `json:"name"`
-	Status string `json:"status"`
-	// Progress is read as a number of any form ("50.0" must not fail a
-	// whole page) and shown clamped to 0–100 (see percent).
-	Progress *float64       `json:"progress"`
-	Server   *novaRef       `json:"server"`
-	Metadata map[string]any `json:"metadata"`
-	Created  string         `json:"created"`
-	Updated  string         `json:"updated"`
-	Size     *int64         `json:"OS-EXT-IMG-SIZE:size"`
-	Links    []novaLink     `json:"links"`
-}
-
-type novaRef struct {
-	ID string `json:"id"`
-}
-
-type novaLink struct {
-	Href string `json:"href"`
-	Rel  string `json:"rel"`
-}
-
 func (p *Provider) novaGetImage(ctx context.Context, s *session, id string) (*cloud.Image, error) {
 	var body struct {
-		Image novaImage `json:"image"`
+		Image cloud.NovaImage `json:"image"`
 	}
 	if _, err := s.compute.Get(ctx, s.compute.ServiceURL("images", url.PathEscape(id)), &body, nil); err != nil {
-		return nil, p.fail(opGetImage, err)
+		return nil, p.fail(cloud.OpGetImage, err)
 	}
 	if body.Image.ID == "" {
-		return nil, malformed(opGetImage, "the image response has no image ID")
+		return nil, cloud.Malformed(cloud.OpGetImage, "the image response has no image ID")
 	}
-	img := body.Image.toImage()
+	img := body.Image.Image()
 	return &img, nil
 }
 
@@ -78,15 +53,14 @@ func (p *Provider) novaFindImages(ctx context.Context, s *session, q cloud.FindI
 			return false, err
 		}
 		for _, n := range list {
-			if metaString(n.Metadata, cloud.IdempotencyMetadataKey) != q.IdempotencyKey || strings.EqualFold(n.Status, "DELETED") {
-				continue
+			if n.CreatedWith(q.IdempotencyKey) {
+				out = append(out, n.Image())
 			}
-			out = append(out, n.toImage())
 		}
 		return true, nil
 	})
 	if err != nil {
-		return nil, p.fail(opFindImages, err)
+		return nil, p.fail(cloud.OpFindImages, err)
 	}
 	return out, nil
 }
@@ -95,7 +69,7 @@ func (p *Provider) novaDeleteImage(ctx context.Context, s *session, id string) e
 	_, err := s.compute.Delete(ctx, s.compute.ServiceURL("images", url.PathEscape(id)),
 		&gophercloud.RequestOpts{OkCodes: []int{http.StatusOK, http.StatusAccepted, http.StatusNoContent}})
 	if err != nil {
-		return p.fail(opDeleteImage, err)
+		return p.fail(cloud.OpDeleteImage, err)
 	}
 	return nil
 }
@@ -106,12 +80,12 @@ type novaImagePage struct {
 	pagination.LinkedPageBase
 }
 
-func (pg novaImagePage) images() ([]novaImage, error) {
+func (pg novaImagePage) images() ([]cloud.NovaImage, error) {
 	if _, ok := pg.Body.(map[string]any); !ok {
 		return nil, errNotJSON
 	}
 	var b struct {
-		Images []novaImage `json:"images"`
+		Images []cloud.NovaImage `json:"images"`
 	}
 	err := pg.ExtractInto(&b)
 	return b.Images, err
@@ -124,7 +98,7 @@ func (pg novaImagePage) IsEmpty() (bool, error) {
 
 func (pg novaImagePage) NextPageURL() (string, error) {
 	var b struct {
-		Links []novaLink `json:"images_links"`
+		Links []cloud.NovaLink `json:"images_links"`
 	}
 	if err := pg.ExtractInto(&b); err != nil {
 		return "", err
@@ -135,37 +109,4 @@ func (pg novaImagePage) NextPageURL() (string, error) {
 		}
 	}
 	return "", nil
-}
-
-func (n novaImage) toImage() cloud.Image {
-	img := cloud.Image{
-		ID:             n.ID,
-		Name:           n.Name,
-		Status:         n.Status,
-		Phase:          cloud.NovaImagePhase(n.Status),
-		Progress:       percent(n.Progress),
-		SizeBytes:      n.Size,
-		IdempotencyKey: metaString(n.Metadata, cloud.IdempotencyMetadataKey),
-		ServerID:       metaString(n.Metadata, "instance_uuid"),
-		CreatedAt:      parseTime(n.Created),
-		UpdatedAt:      parseTime(n.Updated),
-	}
-	if n.Server != nil && n.Server.ID != "" {
-		img.ServerID = n.Server.ID
-	}
-	for _, l := range n.Links {
-		if l.Rel == "self" {
-			img.URL = l.Href
-		}
-	}
-	return img
-}
-
-// metaString reads a metadata value as a string; the proxy's metadata is
-// Glance's properties, which are strings, but nothing enforces that.
-func metaString(m map[string]any, key string) string {
-	if s, ok := m[key].(string); ok {
-		return s
-	}
-	return ""
 }

@@ -107,7 +107,7 @@ func TestComputeImagesMode(t *testing.T) {
 	}
 
 	for _, r := range s.requests("/compute/v2.1/proj1/images") {
-		if r.MV != "" || r.NovaMV != "" {
+		if r.MV() != "" || r.NovaMV() != "" {
 			t.Fatalf("images proxy call with a microversion header: %+v", r)
 		}
 	}

@@ -67,7 +67,7 @@ func TestGetServer(t *testing.T) {
 			if err != nil || *got != tt.want {
 				t.Fatalf("got %+v, %v", got, err)
 			}
-			if r := s.requests("/compute/v2.1/proj1/servers"); r[0].NovaMV != "" || r[0].MV != "" {
+			if r := s.requests("/compute/v2.1/proj1/servers"); r[0].NovaMV() != "" || r[0].MV() != "" {
 				t.Fatalf("GetServer sent a microversion: %+v", r[0])
 			}
 		})

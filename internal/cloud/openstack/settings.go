@@ -1,10 +1,10 @@
 package openstack
 
 import (
+	"cmp"
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"net/url"
 	"regexp"
 	"strings"
 
@@ -42,6 +42,9 @@ type settings struct {
 	secrets []string
 }
 
+// TLS is the client TLS configuration, for cloud.Setup.
+func (s *settings) TLS() *tls.Config { return s.tls }
+
 var microversionFormat = regexp.MustCompile(`^[0-9]+\.[0-9]+$`)
 
 func newSettings(cfg cloud.Config) (*settings, error) {
@@ -51,7 +54,7 @@ func newSettings(cfg cloud.Config) (*settings, error) {
 	}
 	s := &settings{
 		cloudName:    name,
-		region:       firstNonEmpty(cfg.Region, entry.region()),
+		region:       cmp.Or(cfg.Region, entry.region()),
 		computeURL:   strings.TrimSpace(cfg.ComputeURL),
 		imageURL:     strings.TrimSpace(cfg.ImageURL),
 		projectID:    strings.TrimSpace(cfg.ProjectID),
@@ -59,7 +62,7 @@ func newSettings(cfg cloud.Config) (*settings, error) {
 	}
 	prefix := fmt.Sprintf("clouds.yaml entry %q: ", name)
 
-	if s.availability, err = availability(firstNonEmpty(cfg.Interface, entry.EndpointType, entry.Interface)); err != nil {
+	if s.availability, err = availability(cmp.Or(cfg.Interface, entry.EndpointType, entry.Interface)); err != nil {
 		return nil, err
 	}
 	if s.microversion != "" && !microversionFormat.MatchString(s.microversion) {
@@ -75,7 +78,7 @@ func newSettings(cfg cloud.Config) (*settings, error) {
 	}
 	for _, u := range []struct{ what, v string }{{"compute URL", s.computeURL}, {"image URL", s.imageURL}} {
 		if u.v != "" {
-			if err := checkHTTPURL(u.v); err != nil {
+			if err := cloud.CheckHTTPURL(u.v); err != nil {
 				return nil, fmt.Errorf("%s: %w", u.what, err)
 			}
 		}
@@ -86,18 +89,18 @@ func newSettings(cfg cloud.Config) (*settings, error) {
 		return nil, fmt.Errorf("%sidentity_api_version %q is not supported (Keystone v3 only)", prefix, entry.IdentityAPIVersion)
 	}
 
-	if identity := firstNonEmpty(strings.TrimSpace(cfg.IdentityURL), entry.Auth.AuthURL); identity == "" {
+	if identity := cmp.Or(strings.TrimSpace(cfg.IdentityURL), entry.Auth.AuthURL); identity == "" {
 		if entry.Profile != "" || entry.Cloud != "" {
 			return nil, fmt.Errorf("%sit names a vendor profile, which needs clouds-public.yaml that the operator does not read; set auth.auth_url or the Cloud's identity URL", prefix)
 		}
 		return nil, fmt.Errorf("%sno auth.auth_url (and the Cloud sets no identity URL)", prefix)
-	} else if err := checkHTTPURL(identity); err != nil {
+	} else if err := cloud.CheckHTTPURL(identity); err != nil {
 		return nil, fmt.Errorf("identity URL: %w", err)
 	}
 	if s.auth, err = authOptions(entry, cfg); err != nil {
 		return nil, fmt.Errorf("%s%w", prefix, err)
 	}
-	s.secrets = nonEmpty(s.auth.Password, s.auth.ApplicationCredentialSecret)
+	s.secrets = cloud.NonEmpty(s.auth.Password, s.auth.ApplicationCredentialSecret)
 
 	if s.tls, s.verifyOff, err = tlsSettings(entry, cfg); err != nil {
 		return nil, fmt.Errorf("%s%w", prefix, err)
@@ -113,7 +116,7 @@ func newSettings(cfg cloud.Config) (*settings, error) {
 func authOptions(e *cloudEntry, cfg cloud.Config) (gophercloud.AuthOptions, error) {
 	a := e.Auth
 	ao := gophercloud.AuthOptions{
-		IdentityEndpoint: firstNonEmpty(strings.TrimSpace(cfg.IdentityURL), a.AuthURL),
+		IdentityEndpoint: cmp.Or(strings.TrimSpace(cfg.IdentityURL), a.AuthURL),
 		// Re-authentication on 401 needs the credentials kept in memory.
 		AllowReauth: true,
 	}
@@ -175,11 +178,11 @@ func scope(a authSection, cfgProject string) *gophercloud.AuthScope {
 		return &gophercloud.AuthScope{TrustID: a.TrustID}
 	case a.SystemScope != "":
 		return &gophercloud.AuthScope{System: true}
-	case firstNonEmpty(a.ProjectID, a.TenantID) != "":
-		return &gophercloud.AuthScope{ProjectID: firstNonEmpty(a.ProjectID, a.TenantID)}
-	case firstNonEmpty(a.ProjectName, a.TenantName) != "":
+	case cmp.Or(a.ProjectID, a.TenantID) != "":
+		return &gophercloud.AuthScope{ProjectID: cmp.Or(a.ProjectID, a.TenantID)}
+	case cmp.Or(a.ProjectName, a.TenantName) != "":
 		id, name := pickOne(a.ProjectDomainID, a.ProjectDomainName, a.DomainID, a.DomainName, a.DefaultDomain)
-		return &gophercloud.AuthScope{ProjectName: firstNonEmpty(a.ProjectName, a.TenantName), DomainID: id, DomainName: name}
+		return &gophercloud.AuthScope{ProjectName: cmp.Or(a.ProjectName, a.TenantName), DomainID: id, DomainName: name}
 	case cfgProject != "":
 		// The Cloud's projectID scopes a user whose clouds.yaml names none.
 		return &gophercloud.AuthScope{ProjectID: cfgProject}
@@ -259,14 +262,6 @@ func availability(iface string) (gophercloud.Availability, error) {
 	return "", fmt.Errorf("interface %q is not one of public, internal, admin", iface)
 }
 
-func checkHTTPURL(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("%q is not an http(s) URL", raw)
-	}
-	return nil
-}
-
 func isPEM(s string) bool { return strings.Contains(s, "-----BEGIN ") }
 
 // pickOne returns the first non-empty of id/name pairs in order, as (id,
@@ -283,23 +278,4 @@ func pickOne(vals ...string) (id, name string) {
 		return "", v
 	}
 	return "", ""
-}
-
-func firstNonEmpty(vals ...string) string {
-	for _, v := range vals {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
-}
-
-func nonEmpty(vals ...string) []string {
-	var out []string
-	for _, v := range vals {
-		if v != "" {
-			out = append(out, v)
-		}
-	}
-	return out
 }

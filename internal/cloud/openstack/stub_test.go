@@ -1,7 +1,6 @@
 package openstack
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
+	"github.com/serverimage-operator/serverimage-operator/internal/cloud/cloudtest"
 )
 
 // stub is a minimal OpenStack written for the driver's unit tests: a real
@@ -33,19 +33,13 @@ type stub struct {
 	// docStatus, when set, is the version document's error status.
 	docStatus int
 
+	log cloudtest.RequestLog
+
 	mu     sync.Mutex
 	valid  map[string]bool
-	reqs   []stubReq
 	tokenN int
 
 	auths atomic.Int32
-}
-
-type stubReq struct {
-	Method, Path, Query string
-	// MV and NovaMV are the two microversion headers as received.
-	MV, NovaMV string
-	Body       string
 }
 
 const (
@@ -80,11 +74,8 @@ func newStub(t *testing.T) *stub {
 }
 
 func (s *stub) serve(w http.ResponseWriter, r *http.Request) {
-	raw, _ := io.ReadAll(r.Body)
-	r.Body = io.NopCloser(bytes.NewReader(raw))
+	s.log.Record(r)
 	s.mu.Lock()
-	s.reqs = append(s.reqs, stubReq{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
-		MV: r.Header.Get("OpenStack-API-Version"), NovaMV: r.Header.Get("X-OpenStack-Nova-API-Version"), Body: string(raw)})
 	ok := s.valid[r.Header.Get("X-Auth-Token")]
 	s.mu.Unlock()
 	if !strings.HasPrefix(r.URL.Path, "/identity/") && !ok {
@@ -183,23 +174,9 @@ func (s *stub) setDocStatus(status int) {
 func (s *stub) handle(pattern string, h http.HandlerFunc) { s.mux.HandleFunc(pattern, h) }
 
 // requests returns the recorded requests whose path has the prefix.
-func (s *stub) requests(pathPrefix string) []stubReq {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []stubReq
-	for _, r := range s.reqs {
-		if strings.HasPrefix(r.Path, pathPrefix) {
-			out = append(out, r)
-		}
-	}
-	return out
-}
+func (s *stub) requests(pathPrefix string) []cloudtest.Request { return s.log.Requests(pathPrefix) }
 
-func (s *stub) allRequests() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.reqs)
-}
+func (s *stub) allRequests() int { return s.log.Len() }
 
 func (s *stub) passwordYAML() string {
 	return fmt.Sprintf(`clouds:

@@ -7,8 +7,6 @@ import (
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
 )
 
-const opGetImages = "getImages"
-
 // minBatch is the number of images from which one listing is cheaper than
 // a GET each. The listing has no ID filter, so it returns every image the
 // account can see (public base images included, a few hundred): for a
@@ -48,9 +46,9 @@ func (p *Provider) listInto(ctx context.Context, ids []string, out map[string]cl
 	for _, id := range ids {
 		want[id] = true
 	}
-	return p.listImages(ctx, opGetImages, url.Values{"limit": {pageSize}}, func(im image) bool {
+	return p.listImages(ctx, cloud.OpGetImages, url.Values{"limit": {pageSize}}, func(im cloud.NovaImage) bool {
 		if want[im.ID] {
-			out[im.ID] = im.toImage()
+			out[im.ID] = im.Image()
 		}
 		return len(out) < len(want)
 	})

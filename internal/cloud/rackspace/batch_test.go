@@ -69,7 +69,7 @@ func TestGetImagesFailsAsAWhole(t *testing.T) {
 	}
 	sim.InjectFault(fakecloud.Fault{Op: fakecloud.OpListImages, Status: 503})
 	_, err := p.GetImages(context.Background(), ids)
-	if ce := wantClass(t, err, cloud.ClassTransient); ce.Op != opGetImages || ce.HTTPStatus != 503 {
+	if ce := wantClass(t, err, cloud.ClassTransient); ce.Op != cloud.OpGetImages || ce.HTTPStatus != 503 {
 		t.Errorf("got %+v", ce)
 	}
 }

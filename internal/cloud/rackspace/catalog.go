@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
 )
 
 // computeServiceName is the catalog entry of Cloud Servers API v2. The
@@ -42,7 +44,7 @@ func (p *Provider) computeEndpoint(catalog []catalogService, defaultRegion, toke
 		for _, ph := range tenantPlaceholders {
 			if strings.Contains(u, ph) {
 				if tenant == "" {
-					return "", invalid(opAuthenticate, "the compute URL has a tenant placeholder but no tenant ID is known (set the Cloud's projectID)")
+					return "", cloud.Invalid(cloud.OpAuthenticate, "the compute URL has a tenant placeholder but no tenant ID is known (set the Cloud's projectID)")
 				}
 				u = strings.ReplaceAll(u, ph, tenant)
 			}
@@ -51,7 +53,7 @@ func (p *Provider) computeEndpoint(catalog []catalogService, defaultRegion, toke
 	}
 	u, err := selectCompute(catalog, p.s.region, defaultRegion, p.s.endpointField)
 	if err != nil {
-		return "", invalid(opAuthenticate, err.Error())
+		return "", cloud.Invalid(cloud.OpAuthenticate, err.Error())
 	}
 	return u, nil
 }
@@ -109,7 +111,7 @@ func selectCompute(catalog []catalogService, region, defaultRegion, field string
 	if u == "" {
 		return "", fmt.Errorf("the %s endpoint in region %s has no %s", computeServiceName, match.Region, field)
 	}
-	if err := checkHTTPURL(u); err != nil {
+	if err := cloud.CheckHTTPURL(u); err != nil {
 		return "", fmt.Errorf("the %s endpoint in region %s: %w", computeServiceName, match.Region, err)
 	}
 	return strings.TrimRight(u, "/"), nil

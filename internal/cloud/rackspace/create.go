@@ -24,10 +24,10 @@ type createImageBody struct {
 // The answer is 202 with an empty body; the image's URL is in Location.
 func (p *Provider) CreateImage(ctx context.Context, req cloud.CreateImageRequest) (string, error) {
 	if req.ServerID == "" {
-		return "", invalid(opCreateImage, "no server ID given")
+		return "", cloud.Invalid(cloud.OpCreateImage, "no server ID given")
 	}
 	if req.Name == "" {
-		return "", invalid(opCreateImage, "no image name given")
+		return "", cloud.Invalid(cloud.OpCreateImage, "no image name given")
 	}
 	metadata := make(map[string]string, len(req.Metadata)+1)
 	maps.Copy(metadata, req.Metadata)
@@ -37,7 +37,7 @@ func (p *Provider) CreateImage(ctx context.Context, req cloud.CreateImageRequest
 	// Checked here, before any call: the cloud's own refusal comes late
 	// (after the server checks) and in a shape that is not verified.
 	if len(metadata) > p.s.maxImageMeta {
-		return "", invalid(opCreateImage, fmt.Sprintf(
+		return "", cloud.Invalid(cloud.OpCreateImage, fmt.Sprintf(
 			"the image would carry %d metadata items (spec.metadata plus the operator's %s key) but Rackspace allows at most %d per image (absolute limit maxImageMeta); remove at least %d entries from spec.metadata",
 			len(metadata), cloud.IdempotencyMetadataKey, p.s.maxImageMeta, len(metadata)-p.s.maxImageMeta))
 	}
@@ -45,7 +45,7 @@ func (p *Provider) CreateImage(ctx context.Context, req cloud.CreateImageRequest
 	body.CreateImage.Name = req.Name
 	body.CreateImage.Metadata = metadata
 
-	res, err := p.call(ctx, opCreateImage, http.MethodPost, "servers/"+url.PathEscape(req.ServerID)+"/action", nil, body, http.StatusAccepted)
+	res, err := p.call(ctx, cloud.OpCreateImage, http.MethodPost, "servers/"+url.PathEscape(req.ServerID)+"/action", nil, body, http.StatusAccepted)
 	if err != nil {
 		return "", err
 	}
@@ -53,11 +53,11 @@ func (p *Provider) CreateImage(ctx context.Context, req cloud.CreateImageRequest
 	// so never the 2.45 body.
 	loc := res.header.Get("Location")
 	if loc == "" {
-		return "", malformed(opCreateImage, "createImage was accepted (HTTP 202) but the response has no Location header; the image may exist, look it up by idempotency key")
+		return "", cloud.Malformed(cloud.OpCreateImage, "createImage was accepted (HTTP 202) but the response has no Location header; the image may exist, look it up by idempotency key")
 	}
 	id, err := cloud.ImageIDFromLocation(loc)
 	if err != nil {
-		return "", &cloud.Error{Class: cloud.ClassTransient, Op: opCreateImage,
+		return "", &cloud.Error{Class: cloud.ClassTransient, Op: cloud.OpCreateImage,
 			Message: "createImage was accepted (HTTP 202) but its Location header names no image; the image may exist, look it up by idempotency key", Err: err}
 	}
 	return id, nil

@@ -27,19 +27,6 @@ func init() {
 	cloud.Register(cloud.Rackspace, New)
 }
 
-// Operation names, as the error messages and metrics show them.
-const (
-	opAuthenticate = "authenticate"
-	opGetServer    = "getServer"
-	opCreateImage  = "createImage"
-	opGetImage     = "getImage"
-	opFindImages   = "findImages"
-	opDeleteImage  = "deleteImage"
-)
-
-// userAgent lets cloud operators tell the operator's traffic apart.
-const userAgent = "serverimage-operator"
-
 // Provider is one connection to one Rackspace account in one region. It is
 // safe for concurrent use; the token is shared by all callers.
 type Provider struct {
@@ -61,40 +48,17 @@ var _ cloud.Provider = (*Provider)(nil)
 // the Cloud's settings are checked here (errors of class Invalid);
 // authentication happens on first use or in Authenticate.
 func New(_ context.Context, cfg cloud.Config) (cloud.Provider, error) {
-	s, err := newSettings(cfg)
+	s, hc, err := cloud.Setup(cfg, newSettings)
 	if err != nil {
-		return nil, invalid(opAuthenticate, err.Error())
+		return nil, err
 	}
-	rt, err := cloud.HTTPTransport(cfg.Transport, s.tls)
-	if err != nil {
-		return nil, invalid(opAuthenticate, err.Error())
-	}
-	timeout := cfg.Timeout
-	if timeout <= 0 {
-		timeout = cloud.DefaultRequestTimeout
-	}
+	// A redirect would resend the token (or the credentials) to wherever
+	// it points; the API never redirects, so none is followed.
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &Provider{
-		s: s,
-		hc: http.Client{
-			Transport: rt,
-			Timeout:   timeout,
-			// A redirect would resend the token (or the credentials) to
-			// wherever it points; the API never redirects, so don't follow.
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		},
+		s:       s,
+		hc:      *hc,
 		authSem: make(chan struct{}, 1),
 		now:     time.Now,
 	}, nil
-}
-
-// invalid is a local validation failure: terminal until the spec or the
-// Cloud changes.
-func invalid(op, msg string) *cloud.Error {
-	return &cloud.Error{Class: cloud.ClassInvalid, Op: op, Message: msg}
-}
-
-// malformed is a 2xx answer the driver cannot use. It is transient: a
-// proxy hiccup is likelier than a cloud that always answers this way.
-func malformed(op, msg string) *cloud.Error {
-	return &cloud.Error{Class: cloud.ClassTransient, Op: op, Message: msg}
 }

@@ -1,9 +1,7 @@
 package rackspace
 
 import (
-	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
 )
@@ -31,34 +29,9 @@ func (p *Provider) httpError(op, method, rel string, res *response) error {
 // reauthFailed explains a 401 whose re-authentication failed: the class
 // and status are Identity's, the operation is the one that needed it.
 func reauthFailed(op string, err error) error {
-	inner := cloud.AsError(opAuthenticate, err)
-	return &cloud.Error{
-		Class:      inner.Class,
-		Op:         op,
-		HTTPStatus: inner.HTTPStatus,
-		Message:    "re-authentication failed: " + inner.Message,
-		RetryAfter: inner.RetryAfter,
-		Err:        err,
-	}
+	return cloud.ReauthFailed(op, cloud.AsError(cloud.OpAuthenticate, err), err)
 }
-
-// minSecretLen: shorter secrets cannot be searched for without mangling
-// ordinary words, and are not echoed by Identity in practice.
-const minSecretLen = 4
 
 // scrub keeps the API key and password out of errors even if a proxy or
 // the cloud echoes the request.
-func (p *Provider) scrub(e *cloud.Error) error {
-	for _, secret := range p.s.secrets {
-		if len(secret) < minSecretLen {
-			continue
-		}
-		e.Message = strings.ReplaceAll(e.Message, secret, "[redacted]")
-		if e.Err != nil && strings.Contains(e.Err.Error(), secret) {
-			// The chain cannot be edited; nothing outside this package
-			// inspects it beyond its text.
-			e.Err = errors.New(strings.ReplaceAll(e.Err.Error(), secret, "[redacted]"))
-		}
-	}
-	return e
-}
+func (p *Provider) scrub(e *cloud.Error) error { return cloud.Scrub(e, p.s.secrets...) }

@@ -17,14 +17,14 @@ import (
 func FuzzImageResponse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var one struct {
-			Image image `json:"image"`
+			Image cloud.NovaImage `json:"image"`
 		}
 		if json.Unmarshal(body, &one) == nil {
 			checkImage(t, one.Image)
 		}
 		var page struct {
-			Images []image `json:"images"`
-			Links  []link  `json:"images_links"`
+			Images []cloud.NovaImage `json:"images"`
+			Links  []cloud.NovaLink  `json:"images_links"`
 		}
 		if json.Unmarshal(body, &page) != nil {
 			return
@@ -36,16 +36,16 @@ func FuzzImageResponse(f *testing.F) {
 		// usual way comes back as it was.
 		if m := nextMarker(page.Links); m != "" {
 			href := "https://dfw.servers.api.rackspacecloud.com/v2/123/images/detail?" + url.Values{"marker": {m}}.Encode()
-			if got := nextMarker([]link{{Href: href, Rel: "next"}}); got != m {
+			if got := nextMarker([]cloud.NovaLink{{Href: href, Rel: "next"}}); got != m {
 				t.Fatalf("marker %q came back as %q", m, got)
 			}
 		}
 	})
 }
 
-func checkImage(t *testing.T, im image) {
+func checkImage(t *testing.T, im cloud.NovaImage) {
 	t.Helper()
-	img := im.toImage()
+	img := im.Image()
 	if p := img.Phase; p != cloud.PhasePending && p != cloud.PhaseActive && p != cloud.PhaseFailed {
 		t.Fatalf("phase %q", p)
 	}
@@ -76,7 +76,7 @@ func FuzzAccessResponse(f *testing.F) {
 		}
 		// What is chosen is an http(s) URL without a trailing slash, the
 		// base every request path is appended to.
-		if checkHTTPURL(u) != nil || strings.HasSuffix(u, "/") {
+		if cloud.CheckHTTPURL(u) != nil || strings.HasSuffix(u, "/") {
 			t.Fatalf("chose %q", u)
 		}
 	})

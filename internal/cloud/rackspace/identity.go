@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+
+	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
 )
 
 // Rackspace Identity v2.0 token request, hand-written: gophercloud v2 has
@@ -62,31 +64,31 @@ func (p *Provider) requestToken(ctx context.Context) (*session, error) {
 	}
 	raw, err := json.Marshal(body)
 	if err != nil {
-		return nil, p.fail(opAuthenticate, err)
+		return nil, p.fail(cloud.OpAuthenticate, err)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.s.tokensURL, bytes.NewReader(raw))
 	if err != nil {
-		return nil, invalid(opAuthenticate, "identity URL: "+err.Error())
+		return nil, cloud.Invalid(cloud.OpAuthenticate, "identity URL: "+err.Error())
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", userAgent)
-	res, err := p.roundTrip(opAuthenticate, req)
+	req.Header.Set("User-Agent", cloud.UserAgent)
+	res, err := p.roundTrip(cloud.OpAuthenticate, req)
 	if err != nil {
 		return nil, err
 	}
 	// 203 Non-Authoritative Information is among Rackspace's documented
 	// success codes for identity and GET calls.
 	if res.status != http.StatusOK && res.status != http.StatusNonAuthoritativeInfo {
-		return nil, p.httpError(opAuthenticate, http.MethodPost, "tokens", res)
+		return nil, p.httpError(cloud.OpAuthenticate, http.MethodPost, "tokens", res)
 	}
 	var access accessResponse
 	if err := json.Unmarshal(res.body, &access); err != nil {
-		return nil, p.fail(opAuthenticate, fmt.Errorf("reading the token response: %w", err))
+		return nil, p.fail(cloud.OpAuthenticate, fmt.Errorf("reading the token response: %w", err))
 	}
 	a := access.Access
 	if a.Token.ID == "" {
-		return nil, malformed(opAuthenticate, "the identity response has no access.token.id")
+		return nil, cloud.Malformed(cloud.OpAuthenticate, "the identity response has no access.token.id")
 	}
 	s := &session{token: a.Token.ID, expires: parseExpires(a.Token.Expires), tenantID: a.Token.Tenant.ID}
 	if s.compute, err = p.computeEndpoint(a.ServiceCatalog, a.User.DefaultRegion, s.tenantID); err != nil {

@@ -6,8 +6,6 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
-	"sort"
-	"strings"
 
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
 )
@@ -23,22 +21,22 @@ const pageSize = "1000"
 // GetImage reads one image from the Cloud Servers images API.
 func (p *Provider) GetImage(ctx context.Context, id string) (*cloud.Image, error) {
 	if id == "" {
-		return nil, invalid(opGetImage, "no image ID given")
+		return nil, cloud.Invalid(cloud.OpGetImage, "no image ID given")
 	}
-	res, err := p.call(ctx, opGetImage, http.MethodGet, "images/"+url.PathEscape(id), nil, nil, readOK...)
+	res, err := p.call(ctx, cloud.OpGetImage, http.MethodGet, "images/"+url.PathEscape(id), nil, nil, readOK...)
 	if err != nil {
 		return nil, err
 	}
 	var body struct {
-		Image image `json:"image"`
+		Image cloud.NovaImage `json:"image"`
 	}
-	if err := p.decode(opGetImage, res, &body); err != nil {
+	if err := p.decode(cloud.OpGetImage, res, &body); err != nil {
 		return nil, err
 	}
 	if body.Image.ID == "" {
-		return nil, malformed(opGetImage, "the image response has no image ID")
+		return nil, cloud.Malformed(cloud.OpGetImage, "the image response has no image ID")
 	}
-	img := body.Image.toImage()
+	img := body.Image.Image()
 	return &img, nil
 }
 
@@ -49,7 +47,7 @@ func (p *Provider) GetImage(ctx context.Context, id string) (*cloud.Image, error
 // adopting someone else's image is the one thing this must never do.
 func (p *Provider) FindImages(ctx context.Context, q cloud.FindImagesQuery) ([]cloud.Image, error) {
 	if q.IdempotencyKey == "" {
-		return nil, invalid(opFindImages, "no idempotency key given")
+		return nil, cloud.Invalid(cloud.OpFindImages, "no idempotency key given")
 	}
 	query := url.Values{"limit": {pageSize}}
 	if q.ServerID != "" {
@@ -59,22 +57,22 @@ func (p *Provider) FindImages(ctx context.Context, q cloud.FindImagesQuery) ([]c
 		query.Set("name", q.Name)
 	}
 	var out []cloud.Image
-	err := p.listImages(ctx, opFindImages, query, func(im image) bool {
-		if im.metaString(cloud.IdempotencyMetadataKey) == q.IdempotencyKey && !strings.EqualFold(im.Status, "DELETED") {
-			out = append(out, im.toImage())
+	err := p.listImages(ctx, cloud.OpFindImages, query, func(im cloud.NovaImage) bool {
+		if im.CreatedWith(q.IdempotencyKey) {
+			out = append(out, im.Image())
 		}
 		return true
 	})
 	if err != nil {
 		return nil, err
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].CreatedAt.After(out[j].CreatedAt) })
+	cloud.SortNewestFirst(out)
 	return out, nil
 }
 
 // listImages pages through images/detail with query, handing every image
 // to each until it returns false.
-func (p *Provider) listImages(ctx context.Context, op string, query url.Values, each func(image) bool) error {
+func (p *Provider) listImages(ctx context.Context, op string, query url.Values, each func(cloud.NovaImage) bool) error {
 	query = maps.Clone(query)
 	for page := 0; page < maxPages; page++ {
 		res, err := p.call(ctx, op, http.MethodGet, "images/detail", query, nil, readOK...)
@@ -82,8 +80,8 @@ func (p *Provider) listImages(ctx context.Context, op string, query url.Values, 
 			return err
 		}
 		var body struct {
-			Images []image `json:"images"`
-			Links  []link  `json:"images_links"`
+			Images []cloud.NovaImage `json:"images"`
+			Links  []cloud.NovaLink  `json:"images_links"`
 		}
 		if err := p.decode(op, res, &body); err != nil {
 			return err
@@ -99,13 +97,13 @@ func (p *Provider) listImages(ctx context.Context, op string, query url.Values, 
 		}
 		query.Set("marker", marker)
 	}
-	return malformed(op, fmt.Sprintf("the image list did not end after %d pages; the cloud ignores the paging marker", maxPages))
+	return cloud.Malformed(op, fmt.Sprintf("the image list did not end after %d pages; the cloud ignores the paging marker", maxPages))
 }
 
 // nextMarker takes the marker from the "next" link. Only the marker is
 // used, with this driver's own URL: the link's host is the cloud's to
 // choose, and the token must not follow it anywhere else.
-func nextMarker(links []link) string {
+func nextMarker(links []cloud.NovaLink) string {
 	for _, l := range links {
 		if l.Rel != "next" {
 			continue
@@ -120,9 +118,9 @@ func nextMarker(links []link) string {
 // DeleteImage deletes the image; one that is already gone is not an error.
 func (p *Provider) DeleteImage(ctx context.Context, id string) error {
 	if id == "" {
-		return invalid(opDeleteImage, "no image ID given")
+		return cloud.Invalid(cloud.OpDeleteImage, "no image ID given")
 	}
-	_, err := p.call(ctx, opDeleteImage, http.MethodDelete, "images/"+url.PathEscape(id), nil, nil,
+	_, err := p.call(ctx, cloud.OpDeleteImage, http.MethodDelete, "images/"+url.PathEscape(id), nil, nil,
 		http.StatusNoContent, http.StatusOK, http.StatusAccepted)
 	if cloud.IsNotFound(err) {
 		return nil

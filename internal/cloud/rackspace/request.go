@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+
+	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
 )
 
 // maxResponseBody bounds what is read of one answer: an images/detail
@@ -31,7 +33,7 @@ func (p *Provider) call(ctx context.Context, op, method, rel string, query url.V
 	if body != nil {
 		var err error
 		if raw, err = json.Marshal(body); err != nil {
-			return nil, invalid(op, "encoding the request: "+err.Error())
+			return nil, cloud.Invalid(op, "encoding the request: "+err.Error())
 		}
 	}
 	s, err := p.session(ctx)
@@ -68,10 +70,10 @@ func (p *Provider) send(ctx context.Context, op string, s *session, method, rel 
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u, rd)
 	if err != nil {
-		return nil, invalid(op, "building the request: "+err.Error())
+		return nil, cloud.Invalid(op, "building the request: "+err.Error())
 	}
 	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", userAgent)
+	req.Header.Set("User-Agent", cloud.UserAgent)
 	req.Header.Set("X-Auth-Token", s.token)
 	if raw != nil {
 		req.Header.Set("Content-Type", "application/json")

@@ -12,36 +12,19 @@ import (
 // Non-Authoritative Information next to 200.
 var readOK = []int{http.StatusOK, http.StatusNonAuthoritativeInfo}
 
-// server is the part of a Cloud Servers server this driver reads.
-type server struct {
-	ID     string `json:"id"`
-	Status string `json:"status"`
-	// TaskState is null when the server is idle.
-	TaskState *string `json:"OS-EXT-STS:task_state"`
-}
-
 // GetServer reads a server's status and task_state, which decide whether
 // a snapshot can start now.
 func (p *Provider) GetServer(ctx context.Context, id string) (*cloud.Server, error) {
 	if id == "" {
-		return nil, invalid(opGetServer, "no server ID given")
+		return nil, cloud.Invalid(cloud.OpGetServer, "no server ID given")
 	}
-	res, err := p.call(ctx, opGetServer, http.MethodGet, "servers/"+url.PathEscape(id), nil, nil, readOK...)
+	res, err := p.call(ctx, cloud.OpGetServer, http.MethodGet, "servers/"+url.PathEscape(id), nil, nil, readOK...)
 	if err != nil {
 		return nil, err
 	}
-	var body struct {
-		Server server `json:"server"`
-	}
-	if err := p.decode(opGetServer, res, &body); err != nil {
+	var body cloud.NovaServerBody
+	if err := p.decode(cloud.OpGetServer, res, &body); err != nil {
 		return nil, err
 	}
-	if body.Server.ID == "" {
-		return nil, malformed(opGetServer, "the server response has no server object")
-	}
-	task := ""
-	if body.Server.TaskState != nil {
-		task = *body.Server.TaskState
-	}
-	return cloud.NovaServer(body.Server.ID, body.Server.Status, task), nil
+	return body.Readiness(cloud.OpGetServer)
 }

@@ -3,6 +3,8 @@ package rackspace
 import (
 	"context"
 	"time"
+
+	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
 )
 
 // tokenRefreshMargin: a token this close to its expiry is renewed before
@@ -45,7 +47,7 @@ func (p *Provider) renew(ctx context.Context, rejected *session) (*session, erro
 	select {
 	case p.authSem <- struct{}{}:
 	case <-ctx.Done():
-		return nil, p.fail(opAuthenticate, ctx.Err())
+		return nil, p.fail(cloud.OpAuthenticate, ctx.Err())
 	}
 	defer func() { <-p.authSem }()
 	if cur := p.sess.Load(); cur != nil && cur != rejected && !p.expiring(cur) {

@@ -58,6 +58,9 @@ type settings struct {
 	secrets []string
 }
 
+// TLS is the client TLS configuration, for cloud.Setup.
+func (s *settings) TLS() *tls.Config { return s.tls }
+
 func newSettings(cfg cloud.Config) (*settings, error) {
 	cred := func(k string) string { return string(cfg.Credentials[k]) }
 	s := &settings{
@@ -79,7 +82,7 @@ func newSettings(cfg cloud.Config) (*settings, error) {
 	case s.apiKey != "":
 		s.password = ""
 	}
-	s.secrets = nonEmpty(s.apiKey, s.password)
+	s.secrets = cloud.NonEmpty(s.apiKey, s.password)
 
 	identity := strings.TrimSpace(cfg.IdentityURL)
 	if identity == "" {
@@ -90,7 +93,7 @@ func newSettings(cfg cloud.Config) (*settings, error) {
 		return nil, fmt.Errorf("identity URL: %w", err)
 	}
 	if s.computeURL != "" {
-		if err := checkHTTPURL(s.computeURL); err != nil {
+		if err := cloud.CheckHTTPURL(s.computeURL); err != nil {
 			return nil, fmt.Errorf("compute URL: %w", err)
 		}
 	}
@@ -135,7 +138,7 @@ func unsupported(cfg cloud.Config) error {
 // with or without "/tokens": ".../v2.0", ".../v2.0/tokens", or a bare host
 // (then v2.0 is assumed).
 func tokensURL(identity string) (string, error) {
-	if err := checkHTTPURL(identity); err != nil {
+	if err := cloud.CheckHTTPURL(identity); err != nil {
 		return "", err
 	}
 	u, _ := url.Parse(identity)
@@ -160,22 +163,4 @@ func endpointField(iface string) (string, error) {
 		return "internalURL", nil
 	}
 	return "", fmt.Errorf("interface %q is not supported for Rackspace (public or internal)", iface)
-}
-
-func checkHTTPURL(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("%q is not an http(s) URL", raw)
-	}
-	return nil
-}
-
-func nonEmpty(vals ...string) []string {
-	var out []string
-	for _, v := range vals {
-		if v != "" {
-			out = append(out, v)
-		}
-	}
-	return out
 }

@@ -225,7 +225,7 @@ func TestSimulatorCredentialsAndRegions(t *testing.T) {
 			err := p.Authenticate(ctx)
 			if tc.wantClass != "" {
 				ce := wantClass(t, err, tc.wantClass)
-				if !strings.Contains(ce.Error(), tc.wantMsg) || ce.Op != opAuthenticate {
+				if !strings.Contains(ce.Error(), tc.wantMsg) || ce.Op != cloud.OpAuthenticate {
 					t.Errorf("error %q (op %s) does not say %q", ce.Error(), ce.Op, tc.wantMsg)
 				}
 				if strings.Contains(fmt.Sprintf("%v %+v", err, ce), wrongKey) {
@@ -390,7 +390,7 @@ func TestSimulatorTokenRenewal(t *testing.T) {
 		p := newProvider(t, simConfig(sim))
 		sim.InjectFault(fakecloud.Fault{Op: fakecloud.OpGetServer, Status: 401, Times: 2})
 		_, err := p.GetServer(ctx, srv.ID)
-		if ce := wantClass(t, err, cloud.ClassUnauthorized); ce.Op != opGetServer || ce.HTTPStatus != 401 {
+		if ce := wantClass(t, err, cloud.ClassUnauthorized); ce.Op != cloud.OpGetServer || ce.HTTPStatus != 401 {
 			t.Errorf("got %+v", ce)
 		}
 	})
@@ -404,7 +404,7 @@ func TestSimulatorTokenRenewal(t *testing.T) {
 		sim.InjectFault(fakecloud.Fault{Op: fakecloud.OpAuth, Status: 401, Message: "Username or api key is invalid."})
 		_, err := p.GetImage(ctx, "5a3b0000-0000-4000-8000-000000000000")
 		ce := wantClass(t, err, cloud.ClassUnauthorized)
-		if ce.Op != opGetImage || !strings.HasPrefix(ce.Message, "re-authentication failed: Username or api key is invalid.") {
+		if ce.Op != cloud.OpGetImage || !strings.HasPrefix(ce.Message, "re-authentication failed: Username or api key is invalid.") {
 			t.Errorf("got %+v", ce)
 		}
 	})

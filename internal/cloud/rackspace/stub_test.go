@@ -1,11 +1,9 @@
 package rackspace
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -14,6 +12,7 @@ import (
 	"time"
 
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
+	"github.com/serverimage-operator/serverimage-operator/internal/cloud/cloudtest"
 )
 
 // stub is a minimal Rackspace for answer shapes the simulator does not
@@ -24,16 +23,12 @@ type stub struct {
 	srv *httptest.Server
 	mux *http.ServeMux
 
+	log cloudtest.RequestLog
+
 	mu sync.Mutex
 	// identity answers POST /identity/v2.0/tokens; by default it hands
 	// out stubAccess.
 	identity http.HandlerFunc
-	reqs     []stubReq
-}
-
-type stubReq struct {
-	Method, Path, Query, Body string
-	Header                    http.Header
 }
 
 const (
@@ -64,11 +59,7 @@ func newStub(t *testing.T) *stub {
 		h(w, r)
 	})
 	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		raw, _ := io.ReadAll(r.Body)
-		r.Body = io.NopCloser(bytes.NewReader(raw))
-		s.mu.Lock()
-		s.reqs = append(s.reqs, stubReq{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Body: string(raw), Header: r.Header.Clone()})
-		s.mu.Unlock()
+		s.log.Record(r)
 		if !strings.HasPrefix(r.URL.Path, "/identity/") && r.Header.Get("X-Auth-Token") != stubToken {
 			writeJSON(w, 401, `{"unauthorized":{"code":401,"message":"No valid token provided."}}`)
 			return
@@ -88,17 +79,7 @@ func (s *stub) setIdentity(h http.HandlerFunc) {
 func (s *stub) handle(pattern string, h http.HandlerFunc) { s.mux.HandleFunc(pattern, h) }
 
 // requests returns the recorded requests whose path has the prefix.
-func (s *stub) requests(prefix string) []stubReq {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []stubReq
-	for _, r := range s.reqs {
-		if strings.HasPrefix(r.Path, prefix) {
-			out = append(out, r)
-		}
-	}
-	return out
-}
+func (s *stub) requests(prefix string) []cloudtest.Request { return s.log.Requests(prefix) }
 
 func (s *stub) provider(mut ...func(*cloud.Config)) *Provider {
 	s.t.Helper()

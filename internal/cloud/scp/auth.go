@@ -13,7 +13,7 @@ import (
 // no token to fetch, so the only proof that the keys work is a request the
 // gateway accepts.
 func (p *Provider) Authenticate(ctx context.Context) error {
-	return listNotFound(opAuthenticate, p.probe(ctx, opAuthenticate))
+	return listNotFound(cloud.OpAuthenticate, p.probe(ctx, cloud.OpAuthenticate))
 }
 
 // listNotFound reads a 404 on an image list, which has no resource that

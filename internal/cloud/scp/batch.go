@@ -30,10 +30,10 @@ func (p *Provider) GetImages(ctx context.Context, ids []string) (map[string]clou
 			want[id] = true
 		}
 		var pending imageList
-		if err := p.call(ctx, opGetImage, http.MethodGet, "/v1/pending-images", nil, nil, &pending); err != nil {
+		if err := p.call(ctx, cloud.OpGetImage, http.MethodGet, "/v1/pending-images", nil, nil, &pending); err != nil {
 			// A 404 on a list is SCP's answer to a request it cannot
 			// authenticate, never "no images".
-			return nil, listNotFound(opGetImage, err)
+			return nil, listNotFound(cloud.OpGetImage, err)
 		}
 		for _, img := range pending.Images {
 			if want[img.ID] {

@@ -18,27 +18,27 @@ const errMetadata = "Samsung Cloud Platform images take no metadata; remove spec
 // succeed never reaches the cloud.
 func (p *Provider) CreateImage(ctx context.Context, req cloud.CreateImageRequest) (string, error) {
 	if len(req.Metadata) > 0 {
-		return "", invalid(opCreateImage, errMetadata)
+		return "", cloud.Invalid(cloud.OpCreateImage, errMetadata)
 	}
 	if req.ServerID == "" {
-		return "", invalid(opCreateImage, "no server ID given")
+		return "", cloud.Invalid(cloud.OpCreateImage, "no server ID given")
 	}
 	name, err := cloudImageName(req.Name, req.IdempotencyKey)
 	if err != nil {
-		return "", invalid(opCreateImage, err.Error())
+		return "", cloud.Invalid(cloud.OpCreateImage, err.Error())
 	}
 	var out struct {
 		ImageID string `json:"image_id"`
 	}
-	err = p.call(ctx, opCreateImage, http.MethodPost, "/v1/servers/"+url.PathEscape(req.ServerID)+"/images", nil,
+	err = p.call(ctx, cloud.OpCreateImage, http.MethodPost, "/v1/servers/"+url.PathEscape(req.ServerID)+"/images", nil,
 		map[string]string{"image_name": name}, &out)
 	if err != nil {
-		return "", p.checkNotFound(ctx, opCreateImage, err)
+		return "", p.checkNotFound(ctx, cloud.OpCreateImage, err)
 	}
 	if out.ImageID == "" {
 		// Accepted means the image may well exist: transient, so that the
 		// caller looks it up by name before trying again.
-		return "", malformed(opCreateImage, "createImage was accepted but the response has no image_id; the image may exist, look it up by name "+name)
+		return "", cloud.Malformed(cloud.OpCreateImage, "createImage was accepted but the response has no image_id; the image may exist, look it up by name "+name)
 	}
 	return out.ImageID, nil
 }

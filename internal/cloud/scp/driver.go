@@ -24,20 +24,6 @@ func init() {
 	cloud.Register(cloud.SamsungCloudPlatform, New)
 }
 
-// userAgent lets cloud operators tell the operator's traffic apart.
-const userAgent = "serverimage-operator"
-
-// Operation names, shared with the other drivers so that metrics and
-// conditions read the same whatever the cloud.
-const (
-	opAuthenticate = "authenticate"
-	opGetServer    = "getServer"
-	opCreateImage  = "createImage"
-	opGetImage     = "getImage"
-	opFindImages   = "findImages"
-	opDeleteImage  = "deleteImage"
-)
-
 // Provider is one signed connection to one SCP account. It holds no
 // session state (HMAC needs no token); the endpoint it may read from the
 // catalog is guarded. It is safe for concurrent use.
@@ -59,38 +45,12 @@ func New(_ context.Context, cfg cloud.Config) (cloud.Provider, error) {
 // newProvider takes the clock separately so that tests can sign with a
 // fixed or skewed time.
 func newProvider(cfg cloud.Config, now func() time.Time) (*Provider, error) {
-	s, err := newSettings(cfg, now())
+	// Each hop is signed for its own URL, but a redirect to another host
+	// is still not followed.
+	s, hc, err := cloud.Setup(cfg, func(cfg cloud.Config) (*settings, error) { return newSettings(cfg, now()) })
 	if err != nil {
-		return nil, invalid(opAuthenticate, err.Error())
+		return nil, err
 	}
-	base, err := cloud.HTTPTransport(cfg.Transport, s.tls)
-	if err != nil {
-		return nil, invalid(opAuthenticate, err.Error())
-	}
-	timeout := cfg.Timeout
-	if timeout <= 0 {
-		timeout = cloud.DefaultRequestTimeout
-	}
-	return &Provider{
-		s: s,
-		http: &http.Client{
-			Transport: &signer{base: base, creds: s.creds, now: now},
-			Timeout:   timeout,
-			// Each hop is signed for its own URL, but a redirect to another
-			// host is still not followed: see cloud.SameHostRedirects.
-			CheckRedirect: cloud.SameHostRedirects,
-		},
-	}, nil
-}
-
-// invalid is a local validation failure: terminal until the spec or the
-// Cloud changes, and no request was sent.
-func invalid(op, msg string) *cloud.Error {
-	return &cloud.Error{Class: cloud.ClassInvalid, Op: op, Message: msg}
-}
-
-// malformed is a 2xx answer the driver cannot use. It is transient: a proxy
-// hiccup is likelier than a cloud that always answers this way.
-func malformed(op, msg string) *cloud.Error {
-	return &cloud.Error{Class: cloud.ClassTransient, Op: op, Message: msg}
+	hc.Transport = &signer{base: hc.Transport, creds: s.creds, now: now}
+	return &Provider{s: s, http: hc}, nil
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
@@ -82,34 +81,12 @@ func (p *Provider) probe(ctx context.Context, op string) error {
 		return err
 	}
 	if page.Images == nil {
-		return invalid(op, "the endpoint answered the image list with something else: is it the SCP virtual server endpoint?")
+		return cloud.Invalid(op, "the endpoint answered the image list with something else: is it the SCP virtual server endpoint?")
 	}
 	return nil
 }
 
 // scrub keeps the keys out of an error even if a gateway echoes them.
 func (p *Provider) scrub(e *cloud.Error) error {
-	if e == nil {
-		return nil
-	}
-	e.Message = p.scrubText(e.Message)
-	if e.Err != nil {
-		if text := e.Err.Error(); p.scrubText(text) != text {
-			// The chain cannot be edited; errors.As on the transport's
-			// types is not used by anyone above this package.
-			e.Err = errors.New(p.scrubText(text))
-		}
-	}
-	return e
-}
-
-func (p *Provider) scrubText(s string) string {
-	for _, secret := range []string{p.s.creds.secretKey, p.s.creds.accessKey} {
-		// Too short to search for without mangling ordinary words; real
-		// SCP keys are far longer.
-		if len(secret) >= 6 && strings.Contains(s, secret) {
-			s = strings.ReplaceAll(s, secret, "[redacted]")
-		}
-	}
-	return s
+	return cloud.Scrub(e, p.s.creds.secretKey, p.s.creds.accessKey)
 }

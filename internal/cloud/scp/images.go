@@ -4,10 +4,8 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
 )
@@ -48,14 +46,14 @@ const (
 // concluded from a credential problem.
 func (p *Provider) GetImage(ctx context.Context, id string) (*cloud.Image, error) {
 	if id == "" {
-		return nil, invalid(opGetImage, "no image ID given")
+		return nil, cloud.Invalid(cloud.OpGetImage, "no image ID given")
 	}
 	var img scpImage
-	if err := p.call(ctx, opGetImage, http.MethodGet, "/v1/images/"+url.PathEscape(id), nil, nil, &img); err != nil {
-		return nil, p.checkNotFound(ctx, opGetImage, err)
+	if err := p.call(ctx, cloud.OpGetImage, http.MethodGet, "/v1/images/"+url.PathEscape(id), nil, nil, &img); err != nil {
+		return nil, p.checkNotFound(ctx, cloud.OpGetImage, err)
 	}
 	if img.ID == "" {
-		return nil, malformed(opGetImage, "the image response has no image ID")
+		return nil, cloud.Malformed(cloud.OpGetImage, "the image response has no image ID")
 	}
 	out := img.toImage()
 	return &out, nil
@@ -68,7 +66,7 @@ func (p *Provider) GetImage(ctx context.Context, id string) (*cloud.Image, error
 // response is most likely to leave exactly such an image behind.
 func (p *Provider) FindImages(ctx context.Context, q cloud.FindImagesQuery) ([]cloud.Image, error) {
 	if q.IdempotencyKey == "" {
-		return nil, invalid(opFindImages, "no idempotency key given")
+		return nil, cloud.Invalid(cloud.OpFindImages, "no idempotency key given")
 	}
 	name, err := cloudImageName(q.Name, q.IdempotencyKey)
 	if err != nil {
@@ -92,11 +90,11 @@ func (p *Provider) FindImages(ctx context.Context, q cloud.FindImagesQuery) ([]c
 		found[img.ID] = out
 	}
 	if err := p.listImages(ctx, url.Values{"name": {name}}, keep); err != nil {
-		return nil, listNotFound(opFindImages, err)
+		return nil, listNotFound(cloud.OpFindImages, err)
 	}
 	var pending imageList
-	if err := p.call(ctx, opFindImages, http.MethodGet, "/v1/pending-images", nil, nil, &pending); err != nil {
-		return nil, listNotFound(opFindImages, err)
+	if err := p.call(ctx, cloud.OpFindImages, http.MethodGet, "/v1/pending-images", nil, nil, &pending); err != nil {
+		return nil, listNotFound(cloud.OpFindImages, err)
 	}
 	for _, img := range pending.Images {
 		keep(img)
@@ -105,12 +103,7 @@ func (p *Provider) FindImages(ctx context.Context, q cloud.FindImagesQuery) ([]c
 	for _, img := range found {
 		out = append(out, img)
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if !out[i].CreatedAt.Equal(out[j].CreatedAt) {
-			return out[i].CreatedAt.After(out[j].CreatedAt)
-		}
-		return out[i].ID < out[j].ID
-	})
+	cloud.SortNewestFirst(out)
 	return out, nil
 }
 
@@ -124,7 +117,7 @@ func (p *Provider) listImages(ctx context.Context, filter url.Values, each func(
 	q.Set("limit", strconv.Itoa(pageSize))
 	for range maxPages {
 		var page imageList
-		if err := p.call(ctx, opFindImages, http.MethodGet, "/v1/images", q, nil, &page); err != nil {
+		if err := p.call(ctx, cloud.OpFindImages, http.MethodGet, "/v1/images", q, nil, &page); err != nil {
 			return err
 		}
 		for _, img := range page.Images {
@@ -139,7 +132,7 @@ func (p *Provider) listImages(ctx context.Context, filter url.Values, each func(
 		}
 		q.Set("marker", last)
 	}
-	return malformed(opFindImages, "the image listing did not end after "+strconv.Itoa(maxPages)+" pages; the cloud may ignore the name filter or the marker")
+	return cloud.Malformed(cloud.OpFindImages, "the image listing did not end after "+strconv.Itoa(maxPages)+" pages; the cloud may ignore the name filter or the marker")
 }
 
 // DeleteImage deletes the image; one that is already gone is not an error.
@@ -147,13 +140,13 @@ func (p *Provider) listImages(ctx context.Context, filter url.Values, each func(
 // caller.
 func (p *Provider) DeleteImage(ctx context.Context, id string) error {
 	if id == "" {
-		return invalid(opDeleteImage, "no image ID given")
+		return cloud.Invalid(cloud.OpDeleteImage, "no image ID given")
 	}
-	err := p.call(ctx, opDeleteImage, http.MethodDelete, "/v1/images/"+url.PathEscape(id), nil, nil, nil)
+	err := p.call(ctx, cloud.OpDeleteImage, http.MethodDelete, "/v1/images/"+url.PathEscape(id), nil, nil, nil)
 	if err == nil {
 		return nil
 	}
-	err = p.checkNotFound(ctx, opDeleteImage, err)
+	err = p.checkNotFound(ctx, cloud.OpDeleteImage, err)
 	if cloud.IsNotFound(err) {
 		return nil
 	}
@@ -179,8 +172,8 @@ func (img scpImage) toImage() cloud.Image {
 		// treats it as one, which would fail every new image).
 		Phase:     cloud.GlancePhase(status),
 		ServerID:  img.InstanceUUID,
-		CreatedAt: parseTime(img.CreatedAt),
-		UpdatedAt: parseTime(img.UpdatedAt),
+		CreatedAt: cloud.ParseTime(img.CreatedAt),
+		UpdatedAt: cloud.ParseTime(img.UpdatedAt),
 	}
 	if img.Size != nil && *img.Size > 0 {
 		size := *img.Size
@@ -193,19 +186,4 @@ func (img scpImage) toImage() cloud.Image {
 		out.URL = *img.URL
 	}
 	return out
-}
-
-// timeLayouts: the API examples carry a zone; Samsung's SDK also converts
-// zone-less timestamps, which are then UTC.
-var timeLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999", "2006-01-02 15:04:05"}
-
-// parseTime returns the zero time for an absent or unreadable value: a
-// timestamp is informative, never a reason to fail a poll.
-func parseTime(s string) time.Time {
-	for _, layout := range timeLayouts {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t
-		}
-	}
-	return time.Time{}
 }

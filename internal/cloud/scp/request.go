@@ -41,16 +41,16 @@ func (p *Provider) send(ctx context.Context, op, method, u, apiVersion string, i
 	if in != nil {
 		b, err := json.Marshal(in)
 		if err != nil {
-			return invalid(op, "encoding the request: "+err.Error())
+			return cloud.Invalid(op, "encoding the request: "+err.Error())
 		}
 		body = bytes.NewReader(b)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u, body)
 	if err != nil {
-		return invalid(op, p.scrubText(err.Error()))
+		return p.scrub(cloud.Invalid(op, err.Error()))
 	}
 	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", userAgent)
+	req.Header.Set("User-Agent", cloud.UserAgent)
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}

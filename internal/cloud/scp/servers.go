@@ -43,14 +43,14 @@ var (
 // GetServer reads the server's state.
 func (p *Provider) GetServer(ctx context.Context, id string) (*cloud.Server, error) {
 	if id == "" {
-		return nil, invalid(opGetServer, "no server ID given")
+		return nil, cloud.Invalid(cloud.OpGetServer, "no server ID given")
 	}
 	var srv scpServer
-	if err := p.call(ctx, opGetServer, http.MethodGet, "/v1/servers/"+url.PathEscape(id), nil, nil, &srv); err != nil {
-		return nil, p.checkNotFound(ctx, opGetServer, err)
+	if err := p.call(ctx, cloud.OpGetServer, http.MethodGet, "/v1/servers/"+url.PathEscape(id), nil, nil, &srv); err != nil {
+		return nil, p.checkNotFound(ctx, cloud.OpGetServer, err)
 	}
 	if srv.ID == "" {
-		return nil, malformed(opGetServer, "the server response has no server ID")
+		return nil, cloud.Malformed(cloud.OpGetServer, "the server response has no server ID")
 	}
 	state := ""
 	if srv.State != nil {

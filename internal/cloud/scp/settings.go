@@ -56,6 +56,9 @@ type settings struct {
 	warnings   []string
 }
 
+// TLS is the client TLS configuration, for cloud.Setup.
+func (s *settings) TLS() *tls.Config { return s.tls }
+
 var (
 	regionFormat = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 	envFormat    = regexp.MustCompile(`^[a-z0-9]+$`)

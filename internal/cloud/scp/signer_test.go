@@ -5,37 +5,15 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/serverimage-operator/serverimage-operator/internal/cloud/cloudtest"
 )
 
-// The expected signatures were computed once, outside Go, with Python's
-// standard library, from the inputs below:
-//
-//	base64.b64encode(hmac.new(secret.encode(), (method+url+ts+ak+account+"Openapi").encode(),
-//	                          hashlib.sha256).digest())
-//
-// An independent implementation is the point: a vector produced by this
-// package's own code would only prove that it agrees with itself. The
-// simulator's verifier is checked against the same vectors.
-var signatureVectors = []struct {
-	method, url, ts, ak, sk, account string
-	want                             string
-}{
-	{
-		method: "POST", url: "https://virtualserver.kr-west1.e.samsungsdscloud.com/v1/servers/2a9be312-5d4b-4bc8-b2ae-35100fa9241f/images",
-		ts: "1605290625682", ak: "AKexample0123456789", sk: "SKexample-secret-key-0001", account: "",
-		want: "8jKSOx4tnJMQM2g9k66ne92chLWyeJecSpr/WunY2c4=",
-	},
-	{
-		method: "GET", url: "https://virtualserver.kr-east1.s.samsungsdscloud.com/v1/images?limit=100&name=web+golden-3f2a9c1e",
-		ts: "1763888849000", ak: "AKexample0123456789", sk: "SKexample-secret-key-0001", account: "acct-42",
-		want: "vi5aki3aP8fbaoDdt8wNBRVTI2GSb/Ysjdn/79GqZyM=",
-	},
-}
-
+// The vectors are cloudtest.SCPSignatureVectors, computed outside Go.
 func TestSignatureVectors(t *testing.T) {
-	for _, v := range signatureVectors {
-		if got := signature(v.sk, v.method, v.url, v.ts, v.ak, v.account); got != v.want {
-			t.Errorf("%s %s: %s, want %s", v.method, v.url, got, v.want)
+	for _, v := range cloudtest.SCPSignatureVectors {
+		if got := signature(v.SecretKey, v.Method, v.URL, v.Timestamp, v.AccessKey, v.AccountID); got != v.Want {
+			t.Errorf("%s %s: %s, want %s", v.Method, v.URL, got, v.Want)
 		}
 	}
 }
@@ -52,18 +30,18 @@ func (c *captureRT) RoundTrip(r *http.Request) (*http.Response, error) {
 // with the vectors' clock: the headers must carry exactly the vector's
 // signature, computed over the URL as it goes on the wire.
 func TestSignerSignsTheWireRequest(t *testing.T) {
-	for _, v := range signatureVectors {
-		tsMillis, err := strconv.ParseInt(v.ts, 10, 64)
+	for _, v := range cloudtest.SCPSignatureVectors {
+		tsMillis, err := strconv.ParseInt(v.Timestamp, 10, 64)
 		if err != nil {
 			t.Fatal(err)
 		}
 		capture := &captureRT{}
 		s := &signer{
 			base:  capture,
-			creds: credentials{accessKey: v.ak, secretKey: v.sk, accountID: v.account},
+			creds: credentials{accessKey: v.AccessKey, secretKey: v.SecretKey, accountID: v.AccountID},
 			now:   func() time.Time { return time.UnixMilli(tsMillis) },
 		}
-		req, err := http.NewRequest(v.method, v.url, nil)
+		req, err := http.NewRequest(v.Method, v.URL, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -72,16 +50,16 @@ func TestSignerSignsTheWireRequest(t *testing.T) {
 		}
 		h := capture.got.Header
 		want := map[string]string{
-			"Scp-Accesskey":   v.ak,
-			"Scp-Timestamp":   v.ts,
+			"Scp-Accesskey":   v.AccessKey,
+			"Scp-Timestamp":   v.Timestamp,
 			"Scp-Clienttype":  "Openapi",
-			"Scp-Accountid":   v.account,
+			"Scp-Accountid":   v.AccountID,
 			"Accept-Language": "en-US",
-			"Scp-Signature":   v.want,
+			"Scp-Signature":   v.Want,
 		}
 		for k, w := range want {
 			if got := h.Get(k); got != w {
-				t.Errorf("%s %s: header %s = %q, want %q", v.method, v.url, k, got, w)
+				t.Errorf("%s %s: header %s = %q, want %q", v.Method, v.URL, k, got, w)
 			}
 		}
 		if _, ok := h["Scp-Accountid"]; !ok {

@@ -243,7 +243,7 @@ func notSnapshottable(s *cloud.Server, err error) error {
 		return err
 	}
 	if s.Readiness == cloud.ServerCannotBeImaged {
-		return &cloud.Error{Class: cloud.ClassConflict, Op: opGetServer, Message: "server is " + s.Status}
+		return &cloud.Error{Class: cloud.ClassConflict, Op: cloud.OpGetServer, Message: "server is " + s.Status}
 	}
 	return nil
 }
