@@ -44,8 +44,9 @@ func (cp *cloudPoll) useFeedLocked() bool {
 
 // feedIntervalLocked is the time between feed reads: the poll interval
 // shared out over the calls that reading by ID would have cost, so that
-// the feed never costs more than ID reads and reads about every second
-// when a thousand images are in flight.
+// the feed takes no more calls per interval than reads by ID would (the
+// full pass every fullPassEvery intervals comes on top) and reads about
+// every second when a thousand images are in flight.
 func (cp *cloudPoll) feedIntervalLocked() time.Duration {
 	calls := (len(cp.inFlight) + cp.perCall - 1) / cp.perCall
 	return min(cp.interval, max(minFeedInterval, cp.interval/time.Duration(calls)))

@@ -83,8 +83,8 @@ func New(_ context.Context, cfg cloud.Config) (cloud.Provider, error) {
 // busy or unsnapshottable server with 409 and the reason, and on an
 // unknown one with 404; Glance (or the Nova proxy) keeps image metadata,
 // which carries the idempotency key. Glance lists what changed since a
-// time (updated_at=gte:); the Nova proxy's changes-since is not used yet.
+// time (updated_at=gte:), and so does the Nova proxy (changes-since).
 func (p *Provider) Capabilities() cloud.Capabilities {
 	return cloud.Capabilities{ImagesPerCall: p.imagesPerCall(), IdempotencyKey: cloud.KeyInMetadata, ServerTasks: true, CreateChecksServer: true,
-		ChangeFeed: p.s.pollAPI == pollGlance}
+		ChangeFeed: true}
 }

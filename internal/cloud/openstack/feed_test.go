@@ -11,7 +11,7 @@ import (
 
 // TestImagesChangedSince: one list call returns every image updated at or
 // after the time (to the second), oldest change first, and nothing older;
-// through the Nova proxy there is no feed.
+// through Glance and through the Nova proxy.
 func TestImagesChangedSince(t *testing.T) {
 	c := newFake(t, fakecloud.Options{QueuedFor: time.Hour, SavingFor: time.Hour})
 	p := fakeProvider(t, c, c.CloudsYAML("fake"))
@@ -53,8 +53,30 @@ func TestImagesChangedSince(t *testing.T) {
 		t.Errorf("ledger %v, want one list call", c.Ledger())
 	}
 
+	// The same through the Nova proxy's changes-since.
 	nova := fakeProvider(t, c, c.CloudsYAML("fake"), func(cfg *cloud.Config) { cfg.ImagePollAPI = "ComputeImages" })
-	if nova.Capabilities().ChangeFeed {
-		t.Error("the Nova proxy claims a change feed")
+	if !nova.Capabilities().ChangeFeed {
+		t.Fatal("the Nova proxy offers no change feed")
+	}
+	c.ResetLedger()
+	got, err = nova.ImagesChangedSince(ctx, time.Now().Add(-time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen = map[string]cloud.Image{}
+	for _, img := range got {
+		seen[img.ID] = img
+	}
+	for _, id := range ids {
+		if img, ok := seen[id]; !ok || !img.Phase.InProgress() {
+			t.Errorf("proxy: image %s: %+v (in the feed %v)", id, img, ok)
+		}
+	}
+	if _, ok := seen[old.ID]; ok {
+		t.Errorf("proxy: an image unchanged for an hour is in the feed")
+	}
+	// (the second Provider's first call also authenticates)
+	if n := c.Calls(fakecloud.OpListImages); n != 1 {
+		t.Errorf("proxy: ledger %v, want one list call", c.Ledger())
 	}
 }

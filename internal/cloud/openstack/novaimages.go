@@ -34,16 +34,33 @@ func (p *Provider) novaGetImage(ctx context.Context, s *session, id string) (*cl
 // novaFindImages lists the server's images (the proxy's server filter) and
 // keeps those carrying the key: the proxy cannot filter on metadata.
 func (p *Provider) novaFindImages(ctx context.Context, s *session, q cloud.FindImagesQuery) ([]cloud.Image, error) {
-	u := s.compute.ServiceURL("images", "detail")
+	filter := url.Values{}
 	if q.ServerID != "" {
-		u += "?" + url.Values{"server": {q.ServerID}}.Encode()
+		filter.Set("server", q.ServerID)
 	}
 	var out []cloud.Image
+	err := p.novaList(ctx, s, filter, func(n cloud.NovaImage) {
+		if n.CreatedWith(q.IdempotencyKey) {
+			out = append(out, n.Image())
+		}
+	})
+	if err != nil {
+		return nil, p.fail(cloud.OpFindImages, err)
+	}
+	return out, nil
+}
+
+// novaList walks every page of a filtered images/detail list.
+func (p *Provider) novaList(ctx context.Context, s *session, filter url.Values, each func(cloud.NovaImage)) error {
+	u := s.compute.ServiceURL("images", "detail")
+	if len(filter) > 0 {
+		u += "?" + filter.Encode()
+	}
 	pages := 0
 	pager := pagination.NewPager(s.compute, u, func(r pagination.PageResult) pagination.Page {
 		return novaImagePage{LinkedPageBase: pagination.LinkedPageBase{PageResult: r}}
 	})
-	err := pager.EachPage(ctx, func(_ context.Context, page pagination.Page) (bool, error) {
+	return pager.EachPage(ctx, func(_ context.Context, page pagination.Page) (bool, error) {
 		pages++
 		if pages > maxPages {
 			return false, errTooManyPages
@@ -53,16 +70,10 @@ func (p *Provider) novaFindImages(ctx context.Context, s *session, q cloud.FindI
 			return false, err
 		}
 		for _, n := range list {
-			if n.CreatedWith(q.IdempotencyKey) {
-				out = append(out, n.Image())
-			}
+			each(n)
 		}
 		return true, nil
 	})
-	if err != nil {
-		return nil, p.fail(cloud.OpFindImages, err)
-	}
-	return out, nil
 }
 
 func (p *Provider) novaDeleteImage(ctx context.Context, s *session, id string) error {
