@@ -91,8 +91,18 @@ func (c *Cloud) imsList(w http.ResponseWriter, r *http.Request, _ huaweiCaller) 
 		writeError(w, dialectHuaweiIMS, http.StatusBadRequest, "Invalid __imagetype: "+t, "")
 		return
 	}
+	times, bad := imsTimeFilters(q)
+	if bad != "" {
+		writeError(w, dialectHuaweiIMS, http.StatusBadRequest, bad, "")
+		return
+	}
+	if o := q.Get("owner"); o != "" && o != c.opts.ProjectID {
+		// Every simulated image belongs to the project.
+		writeJSON(w, http.StatusOK, map[string]any{"images": []any{}})
+		return
+	}
 	// Newest first, then by ID, so that a marker is unambiguous.
-	matches := func(img Image) bool { return imsMatches(img, q) }
+	matches := func(img Image) bool { return imsMatches(img, q) && times(img) }
 	page, ok := imagePage(c.store.imageList(), matches, []sortKey{{"created_at", true}}, q.Get("marker"), limit)
 	if !ok {
 		writeError(w, dialectHuaweiIMS, http.StatusBadRequest, "marker "+q.Get("marker")+" not found.", "")
@@ -114,4 +124,35 @@ func imsMatches(img Image, q url.Values) bool {
 		}
 	}
 	return true
+}
+
+// imsTimeFilters applies created_at and updated_at (gt, gte, lt, lte, eq,
+// neq, as Glance's), the filters a change feed of IMS uses.
+func imsTimeFilters(q url.Values) (func(Image) bool, string) {
+	var preds []func(Image) bool
+	for _, field := range []string{"created_at", "updated_at"} {
+		v := q.Get(field)
+		if v == "" {
+			continue
+		}
+		tf, bad := timeFilter(field, v)
+		if bad != "" {
+			return nil, bad
+		}
+		created := field == "created_at"
+		preds = append(preds, func(i Image) bool {
+			if created {
+				return tf(i.CreatedAt)
+			}
+			return tf(i.UpdatedAt)
+		})
+	}
+	return func(i Image) bool {
+		for _, p := range preds {
+			if !p(i) {
+				return false
+			}
+		}
+		return true
+	}, ""
 }

@@ -10,7 +10,7 @@ import (
 // why it refuses; the key rides on the name, one image per read.
 func TestCapabilities(t *testing.T) {
 	c := (&Provider{}).Capabilities()
-	if !c.ServerTasks || !c.CreateChecksServer || c.IdempotencyKey != cloud.KeyInName || c.ImagesPerCall != 1 {
+	if !c.ServerTasks || !c.CreateChecksServer || !c.ChangeFeed || c.IdempotencyKey != cloud.KeyInName || c.ImagesPerCall != 1 {
 		t.Errorf("%+v", c)
 	}
 }

@@ -91,9 +91,10 @@ func (p *Provider) Authenticate(ctx context.Context) error {
 // confirm, so each image is read with its own GET. Images take no
 // free-form metadata, so the key rides on the name. ECS reports Nova's
 // task states, and IMS's create refuses a busy server with 409 and an
-// unknown one with 404, naming the cause.
+// unknown one with 404, naming the cause. IMS lists what changed since a
+// time (updated_at=gte:).
 func (p *Provider) Capabilities() cloud.Capabilities {
-	return cloud.Capabilities{ImagesPerCall: 1, IdempotencyKey: cloud.KeyInName, ServerTasks: true, CreateChecksServer: true}
+	return cloud.Capabilities{ImagesPerCall: 1, IdempotencyKey: cloud.KeyInName, ServerTasks: true, CreateChecksServer: true, ChangeFeed: true}
 }
 
 // GetImages reads each image with its own GET (see Capabilities).

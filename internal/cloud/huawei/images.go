@@ -56,38 +56,51 @@ func (p *Provider) FindImages(ctx context.Context, q cloud.FindImagesQuery) ([]c
 		// CreateImage refuses such a name, so no image can carry it.
 		return nil, nil
 	}
-	query := url.Values{"__imagetype": {"private"}, "name": {name}, "limit": {strconv.Itoa(imsPageLimit)}}
+	query := url.Values{"__imagetype": {"private"}, "name": {name}}
 	var out []cloud.Image
+	err = p.listImages(ctx, cloud.OpFindImages, query, func(img imsImage) {
+		if img.matches(name, q) {
+			out = append(out, img.toImage(p.imageURL(img.ID)))
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	cloud.SortNewestFirst(out)
+	return out, nil
+}
+
+// listImages walks every page of a filtered /v2/cloudimages list: IMS
+// answers with no link to the next page, so the last ID of a full page is
+// the next marker, until a page comes back short.
+func (p *Provider) listImages(ctx context.Context, op string, query url.Values, each func(imsImage)) error {
+	query.Set("limit", strconv.Itoa(imsPageLimit))
 	for page := 0; ; page++ {
 		if page == maxPages {
-			return nil, cloud.Malformed(cloud.OpFindImages, "the image listing did not end after 100 pages; the cloud may ignore the name filter or the marker")
+			return cloud.Malformed(op, "the image listing did not end after 100 pages; the cloud may ignore the filter or the marker")
 		}
-		r, err := p.do(ctx, request{op: cloud.OpFindImages, method: http.MethodGet, url: p.s.imsURL + "/v2/cloudimages", query: query, ok: []int{http.StatusOK}})
+		r, err := p.do(ctx, request{op: op, method: http.MethodGet, url: p.s.imsURL + "/v2/cloudimages", query: query, ok: []int{http.StatusOK}})
 		if err != nil {
-			return nil, err
+			return err
 		}
 		var list struct {
 			Images []imsImage `json:"images"`
 		}
 		if err := json.Unmarshal(r.body, &list); err != nil {
-			return nil, p.transportError(cloud.OpFindImages, err)
+			return p.transportError(op, err)
 		}
 		for _, img := range list.Images {
-			if img.matches(name, q) {
-				out = append(out, img.toImage(p.imageURL(img.ID)))
-			}
+			each(img)
 		}
 		marker, more := nextMarker(list.Images, imsPageLimit)
 		if !more {
-			break
+			return nil
 		}
 		if marker == "" || marker == query.Get("marker") {
-			return nil, cloud.Malformed(cloud.OpFindImages, "a full image page ends with an image the listing cannot continue from (no ID, or the marker itself)")
+			return cloud.Malformed(op, "a full image page ends with an image the listing cannot continue from (no ID, or the marker itself)")
 		}
 		query.Set("marker", marker)
 	}
-	cloud.SortNewestFirst(out)
-	return out, nil
 }
 
 // nextMarker tells whether a page of limit images may have a successor,
