@@ -93,10 +93,10 @@ func reactTo(t *testing.T, step policy.Step, err error) ([]metav1.Condition, rec
 	switch step {
 	case policy.FindImages:
 		si.Status.ImageID = ""
-		res, rerr, _ = r.adopt(ctx, p)
+		res, _, rerr = r.adopt(ctx, p)
 	case policy.GetServer:
 		si.Status.ImageID = ""
-		res, rerr, _ = r.checkServer(ctx, p)
+		res, _, rerr = r.checkServer(ctx, p)
 	case policy.Create:
 		si.Status.ImageID = ""
 		res, rerr = r.create(ctx, p)

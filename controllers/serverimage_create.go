@@ -39,12 +39,12 @@ func (r *ServerImageReconciler) adoptOrCreate(ctx context.Context, p *pass) (rec
 		if live.UID != si.UID || live.Status.ImageID != "" {
 			return reconcile.Result{}, nil
 		}
-		if res, err, done := r.adopt(ctx, p); done {
+		if res, done, err := r.adopt(ctx, p); done {
 			return res, err
 		}
 	}
 	if !p.prov.Capabilities().CreateChecksServer {
-		if res, err, done := r.checkServer(ctx, p); done {
+		if res, done, err := r.checkServer(ctx, p); done {
 			return res, err
 		}
 	}
@@ -54,17 +54,17 @@ func (r *ServerImageReconciler) adoptOrCreate(ctx context.Context, p *pass) (rec
 // adopt looks for images an earlier create of this object left behind. One
 // is adopted (Event Adopted); more than one is Stalled, naming them all,
 // never a silent pick. done is false when there is none.
-func (r *ServerImageReconciler) adopt(ctx context.Context, p *pass) (reconcile.Result, error, bool) {
+func (r *ServerImageReconciler) adopt(ctx context.Context, p *pass) (reconcile.Result, bool, error) {
 	si := p.si
 	key := string(si.UID)
 	found, err := p.prov.FindImages(ctx, cloud.FindImagesQuery{ServerID: si.Spec.ServerID, Name: imageNameOf(si), IdempotencyKey: key})
 	if err != nil {
 		res, err := fail(&si.Status.Conditions, si.Generation, policy.FindImages, err, "")
-		return res, err, true
+		return res, true, err
 	}
 	switch len(found) {
 	case 0:
-		return reconcile.Result{}, nil, false
+		return reconcile.Result{}, false, nil
 	case 1:
 		img := found[0]
 		log.FromContext(ctx).Info("adopting image created by an earlier attempt", "imageID", img.ID)
@@ -72,7 +72,7 @@ func (r *ServerImageReconciler) adopt(ctx context.Context, p *pass) (reconcile.R
 		res := r.applyImage(si, &img, p.cloud)
 		r.Recorder.Eventf(si, nil, "Normal", "Adopted", "CreateImage",
 			"found image %s created by an earlier attempt (response lost or operator restarted); adopted it instead of creating another", img.ID)
-		return res, nil, true
+		return res, true, nil
 	}
 	ids := make([]string, 0, len(found))
 	for _, img := range found {
@@ -82,7 +82,7 @@ func (r *ServerImageReconciler) adopt(ctx context.Context, p *pass) (reconcile.R
 	setStalled(&si.Status.Conditions, si.Generation, imagesv1.ReasonDuplicateImages, fmt.Sprintf(
 		"%d images carry this object's key (%s): %s; delete all but one in the cloud and the operator adopts the one left",
 		len(found), keyOf(p.prov, key), strings.Join(ids, ", ")))
-	return reconcile.Result{RequeueAfter: jitter(DuplicateRecheck)}, nil, true
+	return reconcile.Result{RequeueAfter: jitter(DuplicateRecheck)}, true, nil
 }
 
 // keyOf says where the idempotency key is, for messages.
@@ -95,24 +95,24 @@ func keyOf(prov cloud.Provider, key string) string {
 
 // checkServer asks whether the server can be imaged now, on clouds whose
 // createImage refusal does not say why. done is false when it can.
-func (r *ServerImageReconciler) checkServer(ctx context.Context, p *pass) (reconcile.Result, error, bool) {
+func (r *ServerImageReconciler) checkServer(ctx context.Context, p *pass) (reconcile.Result, bool, error) {
 	si := p.si
 	srv, err := p.prov.GetServer(ctx, si.Spec.ServerID)
 	if err != nil {
 		res, err := fail(&si.Status.Conditions, si.Generation, policy.GetServer, err, "")
-		return res, err, true
+		return res, true, err
 	}
 	switch srv.Readiness {
 	case cloud.ServerBusy:
 		res, err := fail(&si.Status.Conditions, si.Generation, policy.GetServer, &cloud.Error{Class: cloud.ClassBusy, Op: "getServer"},
 			fmt.Sprintf("server %s is busy (%s); the image will be requested when it is idle", srv.ID, srv.Status))
-		return res, err, true
+		return res, true, err
 	case cloud.ServerCannotBeImaged:
 		res, err := fail(&si.Status.Conditions, si.Generation, policy.GetServer, &cloud.Error{Class: cloud.ClassConflict, Op: "getServer"},
 			fmt.Sprintf("server %s is %s, a state in which the cloud takes no image", srv.ID, srv.Status))
-		return res, err, true
+		return res, true, err
 	}
-	return reconcile.Result{}, nil, false
+	return reconcile.Result{}, false, nil
 }
 
 // create requests the image and records its ID.
