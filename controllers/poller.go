@@ -84,7 +84,7 @@ type cloudPoll struct {
 	feed      bool
 	feedSince time.Time
 	lastFeed  time.Time
-	nextFull  time.Time
+	feedReads int
 }
 
 type trackedImage struct {

@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	imagesv1 "github.com/serverimage-operator/serverimage-operator/api/v1alpha1"
@@ -28,11 +29,13 @@ const (
 	// image's last read by ID (within one poll interval) plus clock skew
 	// between the operator and the cloud.
 	feedFirstLookback = 30 * time.Second
-	// fullPassEvery: the feed says what changed, never what is gone (a
+	// sweepEvery: the feed says what changed, never what is gone (a
 	// Glance list leaves out deleted and killed images), and an orphan
-	// that stays queued never changes; so every this many poll intervals
-	// the images in flight are also read by ID.
-	fullPassEvery = 4
+	// that stays queued never changes; so every this many feed reads, one
+	// call's worth of the images in flight, those read by ID longest ago,
+	// are also read by ID. A rolling sweep rather than a full pass keeps
+	// the calls per interval flat in the number of images.
+	sweepEvery = 4
 )
 
 // useFeedLocked reports whether the feed is worth reading: only when more
@@ -45,8 +48,8 @@ func (cp *cloudPoll) useFeedLocked() bool {
 // feedIntervalLocked is the time between feed reads: the poll interval
 // shared out over the calls that reading by ID would have cost, so that
 // the feed takes no more calls per interval than reads by ID would (the
-// full pass every fullPassEvery intervals comes on top) and reads about
-// every second when a thousand images are in flight.
+// sweep comes on top) and reads about every second when a thousand images
+// are in flight.
 func (cp *cloudPoll) feedIntervalLocked() time.Duration {
 	calls := (len(cp.inFlight) + cp.perCall - 1) / cp.perCall
 	return min(cp.interval, max(minFeedInterval, cp.interval/time.Duration(calls)))
@@ -63,7 +66,7 @@ func (cp *cloudPoll) nextReadLocked() (time.Time, bool) {
 // pollFeed reads the Cloud's change feed, records what it says about the
 // images in flight and wakes the objects whose image changed phase. The
 // images it does not list have not changed, which confirms their last
-// read. Every fullPassEvery intervals it also reads them by ID.
+// read. Every sweepEvery reads it also sweeps one call's worth by ID.
 func (p *imagePoller) pollFeed(ctx context.Context, cp *cloudPoll) {
 	p.mu.Lock()
 	now := time.Now()
@@ -75,9 +78,10 @@ func (p *imagePoller) pollFeed(ctx context.Context, cp *cloudPoll) {
 		metrics.FeedInterval.WithLabelValues(cp.name).Set(now.Sub(cp.lastFeed).Seconds())
 	}
 	cp.lastFeed = now
-	full := !now.Before(cp.nextFull)
-	if full {
-		cp.nextFull = now.Add(fullPassEvery * cp.interval)
+	cp.feedReads++
+	var sweep []string
+	if cp.feedReads%sweepEvery == 1 {
+		sweep = cp.sweepLocked()
 	}
 	prov, perCall := cp.prov, cp.perCall
 	p.mu.Unlock()
@@ -114,15 +118,30 @@ func (p *imagePoller) pollFeed(ctx context.Context, cp *cloudPoll) {
 		}
 		wakes = p.recordLocked(ctx, cp, cp.inFlight, ids, found, nil, true)
 	}
-	var all []string
-	if full {
-		all = inFlightIDsLocked(cp)
-	}
 	p.mu.Unlock()
 	p.send(ctx, wakes)
-	if len(all) > 0 {
-		p.readInCalls(ctx, cp, prov, perCall, all, true)
+	if len(sweep) > 0 {
+		p.readInCalls(ctx, cp, prov, perCall, sweep, true)
 	}
+}
+
+// sweepLocked picks one call's worth of in-flight images, those read by ID
+// longest ago (readInCalls moves an image's due on each read by ID).
+func (cp *cloudPoll) sweepLocked() []string {
+	type entry struct {
+		id  string
+		due time.Time
+	}
+	all := make([]entry, 0, len(cp.inFlight))
+	for id, t := range cp.inFlight {
+		all = append(all, entry{id, t.due})
+	}
+	slices.SortFunc(all, func(a, b entry) int { return a.due.Compare(b.due) })
+	ids := make([]string, 0, min(cp.perCall, len(all)))
+	for _, e := range all[:min(cp.perCall, len(all))] {
+		ids = append(ids, e.id)
+	}
+	return ids
 }
 
 func inFlightIDsLocked(cp *cloudPoll) []string {

@@ -125,11 +125,13 @@ wait:
 	if f.feedCalls < 3 {
 		t.Errorf("%d feed calls", f.feedCalls)
 	}
-	// By ID, the images were read only on the full passes (the first pass
-	// and then one every fullPassEvery intervals), never each interval.
-	fullPasses := int(elapsed/(fullPassEvery*interval)) + 1
-	if max := fullPasses * (n / perCall); len(f.calls) > max {
-		t.Errorf("%d reads by ID besides %d feed calls in %s; %d full passes make %d", len(f.calls), f.feedCalls, elapsed, fullPasses, max)
+	// By ID, the images were read only by the sweep: one call every
+	// sweepEvery feed reads, never all of them each interval.
+	if max := (f.feedCalls+sweepEvery-1)/sweepEvery + 1; len(f.calls) > max {
+		t.Errorf("%d reads by ID besides %d feed calls in %s; the sweep makes at most %d", len(f.calls), f.feedCalls, elapsed, max)
+	}
+	if byID := int(elapsed/interval) * (n / perCall); len(f.calls) >= byID/2 {
+		t.Errorf("%d reads by ID; reading by ID every interval would be %d", len(f.calls), byID)
 	}
 	for i := 1; i < len(f.sinces); i++ {
 		if f.sinces[i].Before(f.sinces[i-1]) {
@@ -164,6 +166,41 @@ func TestFeedInterval(t *testing.T) {
 			if got := cp.feedIntervalLocked(); got != tc.want {
 				t.Errorf("%d in flight: every %s, want %s", tc.inFlight, got, tc.want)
 			}
+		}
+	}
+}
+
+// TestSweepVisitsEveryImageInTurn: the sweep reads one call's worth of the
+// images read by ID longest ago, so that each in-flight image, even one
+// the feed never lists again (deleted, killed, an orphan left queued), is
+// read by ID within a round of sweeps.
+func TestSweepVisitsEveryImageInTurn(t *testing.T) {
+	f := &feedCloud{batchCloud: batchCloud{perCall: 4, active: map[string]bool{}, reads: map[string][]time.Time{}}, changedAt: map[string]time.Time{}}
+	p := newImagePoller(time.Now, time.Hour)
+	cp := &cloudPoll{interval: time.Second, perCall: 4, feed: true, prov: f, inFlight: map[string]*trackedImage{}}
+	base := time.Now()
+	for i := range 10 {
+		cp.inFlight[fmt.Sprintf("img-%d", i)] = &trackedImage{obj: &imagesv1.ServerImage{}, phase: phaseInProgress, due: base.Add(time.Duration(i) * time.Millisecond)}
+	}
+	seen := map[string]int{}
+	for round := range 3 {
+		p.mu.Lock()
+		ids := cp.sweepLocked()
+		p.mu.Unlock()
+		if len(ids) > cp.perCall {
+			t.Fatalf("sweep %d picked %d images, more than one call reads", round, len(ids))
+		}
+		for _, id := range ids {
+			seen[id]++
+		}
+		p.readInCalls(context.Background(), cp, f, cp.perCall, ids, true)
+	}
+	if len(seen) != 10 {
+		t.Errorf("three sweeps of four read %d of 10 images: %v", len(seen), seen)
+	}
+	for id, n := range seen {
+		if n > 2 {
+			t.Errorf("%s swept %d times before every image was swept once", id, n)
 		}
 	}
 }
