@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/serverimage-operator/serverimage-operator/internal/cloud/cloudtest"
 )
 
 func rackspaceAPIKeyAuth(user, key string) map[string]any {
@@ -168,13 +170,6 @@ func TestRackspaceCreateImageRefusals(t *testing.T) {
 	c := newTestCloud(t, Options{QueuedFor: time.Hour})
 	tok := rackspaceLogin(t, c)
 	base := c.RackspaceComputeURL("DFW")
-	meta := func(n int) map[string]string {
-		m := map[string]string{}
-		for i := range n {
-			m[fmt.Sprintf("k%02d", i)] = "v"
-		}
-		return m
-	}
 	tests := []struct {
 		name    string
 		server  Server
@@ -184,11 +179,11 @@ func TestRackspaceCreateImageRefusals(t *testing.T) {
 		fault   string
 		message string
 	}{
-		{name: "40 metadata items are fine", body: map[string]any{"createImage": map[string]any{"name": "n", "metadata": meta(40)}}, status: 202},
-		{name: "41 metadata items", body: map[string]any{"createImage": map[string]any{"name": "n", "metadata": meta(41)}},
+		{name: "40 metadata items are fine", body: map[string]any{"createImage": map[string]any{"name": "n", "metadata": cloudtest.Metadata(40)}}, status: 202},
+		{name: "41 metadata items", body: map[string]any{"createImage": map[string]any{"name": "n", "metadata": cloudtest.Metadata(41)}},
 			status: 403, fault: "forbidden", message: "Image metadata limit exceeded"},
 		{name: "41 metadata items on a missing server: the limit is checked first", missing: true,
-			body:   map[string]any{"createImage": map[string]any{"name": "n", "metadata": meta(41)}},
+			body:   map[string]any{"createImage": map[string]any{"name": "n", "metadata": cloudtest.Metadata(41)}},
 			status: 403, fault: "forbidden", message: "Image metadata limit exceeded"},
 		{name: "missing server", missing: true, body: map[string]any{"createImage": map[string]any{"name": "n"}},
 			status: 404, fault: "itemNotFound", message: "could not be found"},

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/serverimage-operator/serverimage-operator/internal/cloud/cloudtest"
+
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
 	"github.com/serverimage-operator/serverimage-operator/internal/fakecloud"
 )
@@ -255,13 +257,6 @@ func TestSimulatorErrorsAreClassified(t *testing.T) {
 		_, err := p.CreateImage(ctx, cloud.CreateImageRequest{ServerID: serverID, Name: "n", Metadata: meta, IdempotencyKey: "k"})
 		return err
 	}
-	many := func(n int) map[string]string {
-		m := map[string]string{}
-		for i := range n {
-			m[fmt.Sprintf("key%02d", i)] = "v"
-		}
-		return m
-	}
 	tests := []struct {
 		name      string
 		fault     *fakecloud.Fault
@@ -283,11 +278,11 @@ func TestSimulatorErrorsAreClassified(t *testing.T) {
 			class: cloud.ClassNotFound, status: 404, msg: "could not be found", wantCalls: 1},
 		{name: "compute fault", fault: &fakecloud.Fault{Op: fakecloud.OpCreateImage, Status: 500},
 			do: func(p *Provider) error { return create(p, idle.ID, nil) }, class: cloud.ClassTransient, status: 500, wantCalls: 1},
-		{name: "39 metadata entries plus the key fit", do: func(p *Provider) error { return create(p, idle.ID, many(39)) }, wantCalls: 1},
-		{name: "40 metadata entries plus the key are refused before any call", do: func(p *Provider) error { return create(p, idle.ID, many(40)) },
+		{name: "39 metadata entries plus the key fit", do: func(p *Provider) error { return create(p, idle.ID, cloudtest.Metadata(39)) }, wantCalls: 1},
+		{name: "40 metadata entries plus the key are refused before any call", do: func(p *Provider) error { return create(p, idle.ID, cloudtest.Metadata(40)) },
 			class: cloud.ClassInvalid, msg: "41 metadata items (spec.metadata plus the operator's serverimage_uid key) but Rackspace allows at most 40 per image", wantCalls: 0},
 		{name: "a raised limit lets the cloud decide: 403", mut: func(c *cloud.Config) { c.Options = map[string]string{OptionMaxImageMeta: "100"} },
-			do: func(p *Provider) error { return create(p, idle.ID, many(45)) }, class: cloud.ClassForbidden, status: 403, msg: "Image metadata limit exceeded", wantCalls: 1},
+			do: func(p *Provider) error { return create(p, idle.ID, cloudtest.Metadata(45)) }, class: cloud.ClassForbidden, status: 403, msg: "Image metadata limit exceeded", wantCalls: 1},
 		{name: "getImage unavailable", fault: &fakecloud.Fault{Op: fakecloud.OpGetImage, Status: 503},
 			do: func(p *Provider) error { _, err := p.GetImage(ctx, "5a3b0000-0000-4000-8000-000000000000"); return err }, class: cloud.ClassTransient, status: 503},
 		{name: "findImages rate limited", fault: &fakecloud.Fault{Op: fakecloud.OpListImages, Status: 413, RetryAfter: "7"},
