@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
+	"github.com/serverimage-operator/serverimage-operator/internal/cloud/cloudtest"
 	"github.com/serverimage-operator/serverimage-operator/internal/fakecloud"
 )
 
@@ -39,14 +40,11 @@ func TestPickVirtualServer(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := pickVirtualServer(tc.entries, tc.region)
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("got %q, %v; want an error containing %q", got, err, tc.wantErr)
-				}
+			if cloudtest.ExpectError(t, err, tc.wantErr) {
 				return
 			}
-			if err != nil || got != tc.want {
-				t.Fatalf("got %q, %v; want %q", got, err, tc.want)
+			if got != tc.want {
+				t.Fatalf("got %q, want %q", got, tc.want)
 			}
 		})
 	}
