@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud/cloudtest"
+	"github.com/serverimage-operator/serverimage-operator/internal/cloud/drivertest"
 
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
 	"github.com/serverimage-operator/serverimage-operator/internal/fakecloud"
@@ -17,13 +18,6 @@ import (
 
 // These tests run the driver against the simulator's Rackspace dialect,
 // which models the protocol independently of this package.
-
-func newSim(t *testing.T, opts fakecloud.Options) *fakecloud.Cloud {
-	t.Helper()
-	sim := fakecloud.New(opts)
-	t.Cleanup(sim.Close)
-	return sim
-}
 
 func simConfig(sim *fakecloud.Cloud, mut ...func(*cloud.Config)) cloud.Config {
 	cfg := cloud.Config{
@@ -68,7 +62,7 @@ func wantClass(t *testing.T, err error, c cloud.ErrorClass) *cloud.Error {
 
 func TestSimulatorImageLifecycle(t *testing.T) {
 	ctx := context.Background()
-	sim := newSim(t, fakecloud.Options{})
+	sim := drivertest.Sim(t, fakecloud.Options{})
 	p := newProvider(t, simConfig(sim))
 	srv := sim.AddServer(fakecloud.Server{Name: "web"})
 	sim.FreezeImages(true)
@@ -155,7 +149,7 @@ func TestSimulatorImageLifecycle(t *testing.T) {
 
 func TestSimulatorImageStatuses(t *testing.T) {
 	ctx := context.Background()
-	sim := newSim(t, fakecloud.Options{})
+	sim := drivertest.Sim(t, fakecloud.Options{})
 	p := newProvider(t, simConfig(sim))
 	tests := []struct {
 		simStatus string
@@ -184,7 +178,7 @@ func TestSimulatorImageStatuses(t *testing.T) {
 
 func TestSimulatorCredentialsAndRegions(t *testing.T) {
 	ctx := context.Background()
-	sim := newSim(t, fakecloud.Options{})
+	sim := drivertest.Sim(t, fakecloud.Options{})
 	srv := sim.AddServer(fakecloud.Server{})
 	const wrongKey = "f00dfeedf00dfeedf00dfeedf00dfeed"
 	tests := []struct {
@@ -250,7 +244,7 @@ func TestSimulatorCredentialsAndRegions(t *testing.T) {
 
 func TestSimulatorErrorsAreClassified(t *testing.T) {
 	ctx := context.Background()
-	sim := newSim(t, fakecloud.Options{})
+	sim := drivertest.Sim(t, fakecloud.Options{})
 	idle := sim.AddServer(fakecloud.Server{})
 	broken := sim.AddServer(fakecloud.Server{Status: "ERROR"})
 	create := func(p *Provider, serverID string, meta map[string]string) error {
@@ -333,7 +327,7 @@ func TestSimulatorErrorsAreClassified(t *testing.T) {
 
 func TestSimulatorTokenRenewal(t *testing.T) {
 	ctx := context.Background()
-	sim := newSim(t, fakecloud.Options{})
+	sim := drivertest.Sim(t, fakecloud.Options{})
 	srv := sim.AddServer(fakecloud.Server{})
 
 	t.Run("expired token: one re-authentication for many callers", func(t *testing.T) {
@@ -407,7 +401,7 @@ func TestSimulatorTokenRenewal(t *testing.T) {
 
 func TestSimulatorDroppedCreateIsFoundAgain(t *testing.T) {
 	ctx := context.Background()
-	sim := newSim(t, fakecloud.Options{})
+	sim := drivertest.Sim(t, fakecloud.Options{})
 	p := newProvider(t, simConfig(sim))
 	srv := sim.AddServer(fakecloud.Server{})
 	sim.InjectFault(fakecloud.Fault{Op: fakecloud.OpCreateImage, DropResponse: true})

@@ -7,6 +7,7 @@ import (
 
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud/cloudtest"
+	"github.com/serverimage-operator/serverimage-operator/internal/cloud/drivertest"
 	"github.com/serverimage-operator/serverimage-operator/internal/fakecloud"
 )
 
@@ -63,7 +64,7 @@ func catalogConfig(sim *fakecloud.Cloud, region string) func(*cloud.Config) {
 // other services: a wrong pick fails the calls. The catalog is read once.
 func TestEndpointFromTheCatalog(t *testing.T) {
 	ctx := context.Background()
-	sim := newSim(t, fakecloud.Options{})
+	sim := drivertest.Sim(t, fakecloud.Options{})
 	srv := sim.AddServer(fakecloud.Server{Name: "web-1"})
 	p := newSimProvider(t, sim, catalogConfig(sim, sim.SCPRegion()), func(c *cloud.Config) {
 		c.Credentials[keyAccountID] = []byte("acct-42")
@@ -85,7 +86,7 @@ func TestEndpointFromTheCatalog(t *testing.T) {
 
 func TestCatalogFailures(t *testing.T) {
 	ctx := context.Background()
-	sim := newSim(t, fakecloud.Options{})
+	sim := drivertest.Sim(t, fakecloud.Options{})
 
 	p := newSimProvider(t, sim, catalogConfig(sim, "kr-south1"))
 	err := p.Authenticate(ctx)
