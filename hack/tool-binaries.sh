@@ -35,34 +35,26 @@ build_kubectl() {
   build_k8s_command "$KUBECTL_VERSION" kubectl "$bin" "-s -w"
 }
 
-# helm has no replace directives, so `go install pkg@version` builds it in
-# a temporary module of its own; the ldflag is what `helm version` prints.
-build_helm() {
-  local bin="$out/helm-${HELM_VERSION}"
+# go_install NAME VERSION PACKAGE [LDFLAGS] builds a module that has no
+# replace directives: `go install pkg@version` builds it in a temporary
+# module of its own.
+go_install() {
+  local name="$1" version="$2" pkg="$3" ldflags="${4:-}"
+  local bin="$out/${name}-${version}"
   [[ -x "$bin" ]] && return 0
-  echo ">> building helm ${HELM_VERSION}" >&2
-  mkdir -p "$work/helm"
-  CGO_ENABLED=0 GOBIN="$work/helm" go install -trimpath \
-    -ldflags "-s -w -X helm.sh/helm/v4/internal/version.version=${HELM_VERSION}" \
-    "helm.sh/helm/v4/cmd/helm@${HELM_VERSION}"
-  mv "$work/helm/helm" "$bin"
-}
-
-build_crd_ref_docs() {
-  local bin="$out/crd-ref-docs-${CRD_REF_DOCS_VERSION}"
-  [[ -x "$bin" ]] && return 0
-  echo ">> building crd-ref-docs ${CRD_REF_DOCS_VERSION}" >&2
-  mkdir -p "$work/crd-ref-docs"
-  CGO_ENABLED=0 GOBIN="$work/crd-ref-docs" go install -trimpath \
-    "github.com/elastic/crd-ref-docs@${CRD_REF_DOCS_VERSION}"
-  mv "$work/crd-ref-docs/crd-ref-docs" "$bin"
+  echo ">> building ${name} ${version}" >&2
+  mkdir -p "$work/$name"
+  CGO_ENABLED=0 GOBIN="$work/$name" go install -trimpath ${ldflags:+-ldflags "$ldflags"} "${pkg}@${version}"
+  mv "$work/$name/$name" "$bin"
 }
 
 for tool in "$@"; do
   case "$tool" in
     kubectl) build_kubectl ;;
-    helm) build_helm ;;
-    crd-ref-docs) build_crd_ref_docs ;;
+    # The ldflag is what `helm version` prints.
+    helm) go_install helm "$HELM_VERSION" helm.sh/helm/v4/cmd/helm \
+      "-s -w -X helm.sh/helm/v4/internal/version.version=${HELM_VERSION}" ;;
+    crd-ref-docs) go_install crd-ref-docs "$CRD_REF_DOCS_VERSION" github.com/elastic/crd-ref-docs ;;
     *) echo "unknown tool $tool" >&2; exit 2 ;;
   esac
 done

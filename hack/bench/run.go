@@ -9,17 +9,15 @@ import (
 	"sync"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
 	eventsv1 "k8s.io/api/events/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	imagesv1 "github.com/serverimage-operator/serverimage-operator/api/v1alpha1"
+	"github.com/serverimage-operator/serverimage-operator/hack/internal/stage"
 	"github.com/serverimage-operator/serverimage-operator/internal/fakecloud"
+	"github.com/serverimage-operator/serverimage-operator/internal/kubetest"
 	"github.com/serverimage-operator/serverimage-operator/internal/localenv"
 )
 
@@ -58,42 +56,34 @@ type result struct {
 	peakCallsPerSec int
 }
 
-func newScheme() *runtime.Scheme {
-	s := runtime.NewScheme()
-	utilruntime.Must(clientgoscheme.AddToScheme(s))
-	utilruntime.Must(imagesv1.AddToScheme(s))
-	return s
-}
-
 // label names one run's files: mode, apply mode and N.
 func label(cfg config, n int) string { return fmt.Sprintf("%s-%s-%d", cfg.mode, cfg.apply, n) }
 
 func runOne(ctx context.Context, cfg config, env *localenv.Env, bin, state string, n int) (*result, error) {
-	scheme := newScheme()
-	rc := *env.Config
-	rc.QPS, rc.Burst = 2000, 4000
-	c, err := client.New(&rc, client.Options{Scheme: scheme})
+	scheme := kubetest.NewScheme()
+	c, rc, err := stage.Client(env, scheme, 2000, 4000)
 	if err != nil {
 		return nil, err
 	}
-	ns := fmt.Sprintf("bench-%s-%d", label(cfg, n), time.Now().Unix())
-	if err := c.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
+	ns, err := stage.Namespace(ctx, c, "bench-"+label(cfg, n))
+	if err != nil {
 		return nil, err
 	}
 	sim := fakecloud.New(fakecloud.Options{QueuedFor: cfg.build / 10, SavingFor: cfg.build * 9 / 10, TokenTTL: 24 * time.Hour})
 	defer sim.Close()
-	servers := make([]string, n)
-	for i := range servers {
-		servers[i] = sim.AddServer(fakecloud.Server{Name: fmt.Sprintf("vm-%d", i)}).ID
-	}
+	servers := stage.Servers(sim, n)
 
-	readyAt, stopWatch, err := watchReady(ctx, &rc, scheme, ns)
+	readyAt, stopWatch, err := watchReady(ctx, rc, scheme, ns)
 	if err != nil {
 		return nil, err
 	}
 	defer stopWatch()
 
-	if err := createCloud(ctx, c, ns, sim, cfg); err != nil {
+	var rateLimit *imagesv1.RateLimit
+	if cfg.rateLimit != "" {
+		rateLimit = &imagesv1.RateLimit{RequestsPerSecond: cfg.rateLimit, Burst: 10}
+	}
+	if err := stage.Cloud(ctx, c, ns, "bench", sim, cfg.poll, rateLimit); err != nil {
 		return nil, err
 	}
 	op, err := startOperator(bin, env.Kubeconfig, ns, filepath.Join(state, "operator-"+label(cfg, n)+".log"), cfg)
@@ -265,26 +255,6 @@ func measureRestart(ctx context.Context, cfg config, env *localenv.Env, bin, sta
 		return callKinds{}, 0, 0, err
 	}
 	return kindsOf(sim.Ledger(), findsOf(m)), reobserved, int(mutatingRequests(m)), nil
-}
-
-func createCloud(ctx context.Context, c client.Client, ns string, sim *fakecloud.Cloud, cfg config) error {
-	secret := &corev1.Secret{
-		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "bench-credentials"},
-		StringData: map[string]string{"clouds.yaml": sim.CloudsYAML("bench")},
-	}
-	if err := c.Create(ctx, secret); err != nil {
-		return err
-	}
-	spec := imagesv1.CloudSpec{
-		Provider:             imagesv1.ProviderOpenStack,
-		CloudName:            "bench",
-		CredentialsSecretRef: imagesv1.SecretReference{Name: secret.Name},
-		PollInterval:         &metav1.Duration{Duration: cfg.poll},
-	}
-	if cfg.rateLimit != "" {
-		spec.RateLimit = &imagesv1.RateLimit{RequestsPerSecond: cfg.rateLimit, Burst: 10}
-	}
-	return c.Create(ctx, &imagesv1.Cloud{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "bench"}, Spec: spec})
 }
 
 func waitCloudReady(ctx context.Context, c client.Client, ns string) error {

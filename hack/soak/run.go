@@ -10,16 +10,14 @@ import (
 	"strconv"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
 	eventsv1 "k8s.io/api/events/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	imagesv1 "github.com/serverimage-operator/serverimage-operator/api/v1alpha1"
+	"github.com/serverimage-operator/serverimage-operator/hack/internal/stage"
 	"github.com/serverimage-operator/serverimage-operator/internal/fakecloud"
+	"github.com/serverimage-operator/serverimage-operator/internal/kubetest"
 	"github.com/serverimage-operator/serverimage-operator/internal/localenv"
 	"github.com/serverimage-operator/serverimage-operator/internal/operatorproc"
 )
@@ -51,28 +49,20 @@ func run(ctx context.Context, cfg config) (*result, error) {
 	}
 	defer func() { _ = env.Stop() }()
 
-	scheme := runtime.NewScheme()
-	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
-	utilruntime.Must(imagesv1.AddToScheme(scheme))
-	rc := *env.Config
-	rc.QPS, rc.Burst = 500, 1000
-	c, err := client.New(&rc, client.Options{Scheme: scheme})
+	c, _, err := stage.Client(env, kubetest.NewScheme(), 500, 1000)
 	if err != nil {
 		return nil, err
 	}
-	ns := fmt.Sprintf("soak-%d", time.Now().Unix())
-	if err := c.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
+	ns, err := stage.Namespace(ctx, c, "soak")
+	if err != nil {
 		return nil, err
 	}
 
 	sim := fakecloud.New(fakecloud.Options{QueuedFor: cfg.build / 5, SavingFor: cfg.build * 4 / 5, TokenTTL: 24 * time.Hour})
 	defer sim.Close()
 	sim.SetFaultSeed(cfg.seed)
-	servers := make([]string, cfg.n)
-	for i := range servers {
-		servers[i] = sim.AddServer(fakecloud.Server{Name: fmt.Sprintf("vm-%d", i)}).ID
-	}
-	if err := createCloud(ctx, c, ns, sim, cfg); err != nil {
+	servers := stage.Servers(sim, cfg.n)
+	if err := stage.Cloud(ctx, c, ns, cloudName, sim, cfg.poll, nil); err != nil {
 		return nil, err
 	}
 	injectFaults(sim, cfg)
@@ -170,25 +160,6 @@ func startOperator(bin, kubeconfig, logPath, ns string, cfg config) (*operatorpr
 		"--watch-namespaces="+ns,
 		"--max-concurrent-reconciles="+strconv.Itoa(cfg.workers),
 	)
-}
-
-func createCloud(ctx context.Context, c client.Client, ns string, sim *fakecloud.Cloud, cfg config) error {
-	secret := &corev1.Secret{
-		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: cloudName + "-credentials"},
-		StringData: map[string]string{"clouds.yaml": sim.CloudsYAML(cloudName)},
-	}
-	if err := c.Create(ctx, secret); err != nil {
-		return err
-	}
-	return c.Create(ctx, &imagesv1.Cloud{
-		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: cloudName},
-		Spec: imagesv1.CloudSpec{
-			Provider:             imagesv1.ProviderOpenStack,
-			CloudName:            cloudName,
-			CredentialsSecretRef: imagesv1.SecretReference{Name: secret.Name},
-			PollInterval:         &metav1.Duration{Duration: cfg.poll},
-		},
-	})
 }
 
 func createServerImages(ctx context.Context, c client.Client, ns string, servers []string, idx []int) error {

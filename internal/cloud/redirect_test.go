@@ -1,40 +1,20 @@
 package cloud
 
 import (
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/serverimage-operator/serverimage-operator/internal/cloud/cloudtest"
 )
-
-// collector is "another server": it records every request that reaches it.
-type collector struct {
-	mu   sync.Mutex
-	seen []string
-}
-
-func (c *collector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	c.mu.Lock()
-	c.seen = append(c.seen, r.Method+" "+r.URL.Path+" token="+r.Header.Get("X-Auth-Token")+" body="+string(body))
-	c.mu.Unlock()
-	w.WriteHeader(http.StatusOK)
-}
-
-func (c *collector) requests() []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]string(nil), c.seen...)
-}
 
 // TestSameHostRedirects: a redirect to another host (or from https to
 // http) is not followed, so neither the token header nor a POST body
 // reaches it; a redirect within the host is followed.
 func TestSameHostRedirects(t *testing.T) {
-	other := &collector{}
+	other := &cloudtest.Collector{}
 	otherSrv := httptest.NewServer(other)
 	t.Cleanup(otherSrv.Close)
 	home := http.NewServeMux()
@@ -77,7 +57,7 @@ func TestSameHostRedirects(t *testing.T) {
 			}
 		})
 	}
-	if got := other.requests(); len(got) != 0 {
+	if got := other.Received(); len(got) != 0 {
 		t.Errorf("the other server received %q", got)
 	}
 }

@@ -101,6 +101,14 @@ func timeFilter(field, v string) (func(time.Time) bool, string) {
 	}, ""
 }
 
+// glanceSetFields are the filters that take one value or "in:a,b".
+var glanceSetFields = map[string]func(Image) string{
+	"name":             func(i Image) string { return i.Name },
+	"id":               func(i Image) string { return i.ID },
+	"container_format": func(i Image) string { return i.ContainerFormat },
+	"disk_format":      func(i Image) string { return i.DiskFormat },
+}
+
 // glanceFilter turns the query into a predicate, or a 400 message.
 func glanceFilter(q url.Values) (func(Image) bool, string) {
 	var preds []func(Image) bool
@@ -111,12 +119,9 @@ func glanceFilter(q url.Values) (func(Image) bool, string) {
 		}
 		v := vals[0]
 		switch key {
-		case "name":
-			m := matchSet(v)
-			add(func(i Image) bool { return m(i.Name) })
-		case "id":
-			m := matchSet(v)
-			add(func(i Image) bool { return m(i.ID) })
+		case "name", "id", "container_format", "disk_format":
+			m, field := matchSet(v), glanceSetFields[key]
+			add(func(i Image) bool { return m(field(i)) })
 		case "status":
 			items := []string{v}
 			if rest, ok := strings.CutPrefix(v, "in:"); ok {
@@ -128,12 +133,6 @@ func glanceFilter(q url.Values) (func(Image) bool, string) {
 				}
 			}
 			add(func(i Image) bool { return slices.Contains(items, i.Status) })
-		case "container_format":
-			m := matchSet(v)
-			add(func(i Image) bool { return m(i.ContainerFormat) })
-		case "disk_format":
-			m := matchSet(v)
-			add(func(i Image) bool { return m(i.DiskFormat) })
 		case "owner":
 			add(func(i Image) bool { return i.Owner == v })
 		case "checksum":
@@ -213,13 +212,11 @@ func glanceSort(q url.Values) ([]sortKey, string) {
 			if !hasDir {
 				dir = "desc"
 			}
-			if !sortableImageKeys[k] {
-				return nil, fmt.Sprintf("Invalid sort key: %s. It should be one of the following: created_at, updated_at, name, status, id, size, ...", k)
+			key, bad := newSortKey(k, dir, fmt.Sprintf("Invalid sort key: %s. It should be one of the following: created_at, updated_at, name, status, id, size, ...", k))
+			if bad != "" {
+				return nil, bad
 			}
-			if dir != "asc" && dir != "desc" {
-				return nil, fmt.Sprintf("Invalid sort direction: %s", dir)
-			}
-			keys = append(keys, sortKey{k, dir == "desc"})
+			keys = append(keys, key)
 		}
 		return keys, ""
 	}
@@ -239,15 +236,25 @@ func glanceSort(q url.Values) ([]sortKey, string) {
 		case len(dirs) > 1:
 			dir = dirs[i]
 		}
-		if !sortableImageKeys[k] {
-			return nil, fmt.Sprintf("Invalid sort key: %s.", k)
+		key, bad := newSortKey(k, dir, fmt.Sprintf("Invalid sort key: %s.", k))
+		if bad != "" {
+			return nil, bad
 		}
-		if dir != "asc" && dir != "desc" {
-			return nil, fmt.Sprintf("Invalid sort direction: %s", dir)
-		}
-		keys = append(keys, sortKey{k, dir == "desc"})
+		keys = append(keys, key)
 	}
 	return keys, ""
+}
+
+// newSortKey checks one key and direction; the two sort syntaxes word an
+// unknown key differently, so the caller passes its message.
+func newSortKey(k, dir, badKey string) (sortKey, string) {
+	if !sortableImageKeys[k] {
+		return sortKey{}, badKey
+	}
+	if dir != "asc" && dir != "desc" {
+		return sortKey{}, fmt.Sprintf("Invalid sort direction: %s", dir)
+	}
+	return sortKey{k, dir == "desc"}, ""
 }
 
 func (c *Cloud) glanceList(w http.ResponseWriter, r *http.Request) {

@@ -27,21 +27,15 @@ func (c *Cloud) huaweiECSRoutes(w http.ResponseWriter, r *http.Request, path str
 	}
 	nr := novaReq{legacy: segs[0] == "v2", project: segs[1], base: c.HuaweiECSURL() + "/" + segs[0] + "/" + segs[1]}
 	serverID := segs[3]
+	front := computeFront{dialect: dialectHuaweiECS, guard: c.huaweiECSHandler, getServer: c.novaGetServer, createImage: c.huaweiCreateImage,
+		unknown: func(w http.ResponseWriter, _ map[string]json.RawMessage, _ error) {
+			writeError(w, dialectHuaweiECS, http.StatusBadRequest, "Malformed request body or unsupported action", "")
+		}}
 	switch {
 	case len(segs) == 4 && r.Method == http.MethodGet:
-		c.serve(w, r, call{op: OpGetServer, serverID: serverID, dialect: dialectHuaweiECS},
-			c.huaweiECSHandler(nr, func(w http.ResponseWriter, _ *http.Request, nr novaReq) { c.novaGetServer(w, nr, serverID) }))
+		c.serveGetServer(w, r, front, nr, serverID)
 	case len(segs) == 5 && segs[4] == "action" && r.Method == http.MethodPost:
-		action, err := readServerAction(r)
-		if raw, ok := action["createImage"]; ok && err == nil {
-			c.serve(w, r, call{op: OpCreateImage, serverID: serverID, dialect: dialectHuaweiECS},
-				c.huaweiECSHandler(nr, func(w http.ResponseWriter, _ *http.Request, nr novaReq) { c.huaweiCreateImage(w, nr, serverID, raw) }))
-			return
-		}
-		c.serve(w, r, call{op: OpOther, serverID: serverID, dialect: dialectHuaweiECS},
-			c.huaweiECSHandler(nr, func(w http.ResponseWriter, _ *http.Request, _ novaReq) {
-				writeError(w, dialectHuaweiECS, http.StatusBadRequest, "Malformed request body or unsupported action", "")
-			}))
+		c.serveServerAction(w, r, front, nr, serverID)
 	default:
 		c.huaweiECSNotFound(w, r)
 	}

@@ -77,48 +77,15 @@ func (c *Cloud) novaRoutes(w http.ResponseWriter, r *http.Request, rest string) 
 		})
 		return
 	}
-	c.novaResource(w, r, nr, segs)
+	c.computeResource(w, r, c.novaFront(), nr, segs)
 }
 
-func (c *Cloud) novaResource(w http.ResponseWriter, r *http.Request, nr novaReq, segs []string) {
-	get, del, post := r.Method == http.MethodGet, r.Method == http.MethodDelete, r.Method == http.MethodPost
-	switch {
-	case len(segs) == 2 && segs[0] == "servers" && get:
-		c.serve(w, r, call{op: OpGetServer, serverID: segs[1], dialect: dialectNova},
-			c.novaHandler(nr, func(w http.ResponseWriter, r *http.Request, nr novaReq) { c.novaGetServer(w, nr, segs[1]) }))
-	case len(segs) == 3 && segs[0] == "servers" && segs[2] == "action" && post:
-		action, err := readServerAction(r)
-		if raw, ok := action["createImage"]; ok && err == nil {
-			c.serve(w, r, call{op: OpCreateImage, serverID: segs[1], dialect: dialectNova},
-				c.novaHandler(nr, func(w http.ResponseWriter, r *http.Request, nr novaReq) { c.novaCreateImage(w, nr, segs[1], raw) }))
-			return
-		}
-		c.serve(w, r, call{op: OpOther, serverID: segs[1], dialect: dialectNova},
-			c.novaHandler(nr, func(w http.ResponseWriter, _ *http.Request, _ novaReq) {
-				writeUnknownAction(w, dialectNova, action, err)
-			}))
-	case (len(segs) == 1 || (len(segs) == 2 && segs[1] == "detail")) && segs[0] == "images" && get:
-		serverID := lastSegment(r.URL.Query().Get("server"))
-		detail := len(segs) == 2
-		c.serve(w, r, call{op: OpListImages, serverID: serverID, dialect: dialectNova},
-			c.novaHandler(nr, func(w http.ResponseWriter, r *http.Request, nr novaReq) { c.novaListImages(w, r, nr, detail) }))
-	case len(segs) == 2 && segs[0] == "images" && (get || del):
-		img, _ := c.store.image(segs[1])
-		op := OpGetImage
-		if del {
-			op = OpDeleteImage
-		}
-		c.serve(w, r, call{op: op, serverID: img.ServerID, dialect: dialectNova},
-			c.novaHandler(nr, func(w http.ResponseWriter, r *http.Request, nr novaReq) {
-				if del {
-					c.novaDeleteImage(w, nr, segs[1])
-				} else {
-					c.novaGetImage(w, nr, segs[1])
-				}
-			}))
-	default:
-		c.serveNotFound(w, r, dialectNova)
-	}
+// novaFront is the Nova front's part of the compute routes.
+func (c *Cloud) novaFront() computeFront {
+	return computeFront{dialect: dialectNova, guard: c.novaHandler, getServer: c.novaGetServer, createImage: c.novaCreateImage,
+		unknown: func(w http.ResponseWriter, action map[string]json.RawMessage, err error) {
+			writeUnknownAction(w, dialectNova, action, err)
+		}}
 }
 
 // novaHandler wraps a Nova handler in the steps every API request takes,

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/serverimage-operator/serverimage-operator/internal/cloud/cloudtest"
 )
 
 func TestCreateImageResponseByMicroversion(t *testing.T) {
@@ -129,13 +131,6 @@ func TestCreateImageConflictsAndNotFound(t *testing.T) {
 func TestCreateImageValidation(t *testing.T) {
 	c := newTestCloud(t, Options{})
 	tok := login(t, c)
-	many := func(n int) map[string]any {
-		m := map[string]any{}
-		for i := range n {
-			m[fmt.Sprintf("key%03d", i)] = "v"
-		}
-		return m
-	}
 	tests := []struct {
 		name   string
 		entity any
@@ -158,11 +153,11 @@ func TestCreateImageValidation(t *testing.T) {
 		{"metadata not an object", map[string]any{"name": "snap", "metadata": []string{"a"}}, "", 400},
 		{"extra property", map[string]any{"name": "snap", "flavor": "x"}, "", 400},
 		{"not an object", "snap", "", 400},
-		{"122 items before 2.39", map[string]any{"name": "snap", "metadata": many(122)}, "2.38", 202},
-		{"128 items pass Nova's quota, not Glance's", map[string]any{"name": "snap", "metadata": many(128)}, "2.38", 500},
-		{"129 items before 2.39", map[string]any{"name": "snap", "metadata": many(129)}, "2.38", 403},
-		{"129 items from 2.39 hit Glance's quota", map[string]any{"name": "snap", "metadata": many(129)}, "2.39", 500},
-		{"120 items from 2.39", map[string]any{"name": "snap", "metadata": many(120)}, "2.39", 202},
+		{"122 items before 2.39", map[string]any{"name": "snap", "metadata": cloudtest.Metadata(122)}, "2.38", 202},
+		{"128 items pass Nova's quota, not Glance's", map[string]any{"name": "snap", "metadata": cloudtest.Metadata(128)}, "2.38", 500},
+		{"129 items before 2.39", map[string]any{"name": "snap", "metadata": cloudtest.Metadata(129)}, "2.38", 403},
+		{"129 items from 2.39 hit Glance's quota", map[string]any{"name": "snap", "metadata": cloudtest.Metadata(129)}, "2.39", 500},
+		{"120 items from 2.39", map[string]any{"name": "snap", "metadata": cloudtest.Metadata(120)}, "2.39", 202},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -29,29 +29,10 @@ func (c *Cloud) rackspaceServersRoutes(w http.ResponseWriter, r *http.Request, r
 	// Same request context as Nova's legacy /v2/{project_id}: base 2.1
 	// behaviour, no microversion headers read or sent.
 	nr := novaReq{minor: 1, legacy: true, project: tenant, base: c.RackspaceComputeURL(region)}
-	get, del, post := r.Method == http.MethodGet, r.Method == http.MethodDelete, r.Method == http.MethodPost
-	switch {
-	case len(segs) == 2 && segs[0] == "servers" && get:
-		c.serve(w, r, call{op: OpGetServer, serverID: segs[1], dialect: dialectRackspace},
-			c.rackspaceHandler(nr, func(w http.ResponseWriter, _ *http.Request, nr novaReq) { c.rackspaceGetServer(w, nr, segs[1]) }))
-	case len(segs) == 3 && segs[0] == "servers" && segs[2] == "action" && post:
-		c.rackspaceAction(w, r, nr, segs[1])
-	case len(segs) == 2 && segs[0] == "images" && segs[1] == "detail" && get,
-		len(segs) == 1 && segs[0] == "images" && get:
-		detail := len(segs) == 2
-		c.serve(w, r, call{op: OpListImages, serverID: lastSegment(r.URL.Query().Get("server")), dialect: dialectRackspace},
-			c.rackspaceHandler(nr, func(w http.ResponseWriter, r *http.Request, nr novaReq) { c.novaListImages(w, r, nr, detail) }))
-	case len(segs) == 2 && segs[0] == "images" && (get || del):
-		img, _ := c.store.image(segs[1])
-		op, h := OpGetImage, c.novaGetImage
-		if del {
-			op, h = OpDeleteImage, c.novaDeleteImage
-		}
-		c.serve(w, r, call{op: op, serverID: img.ServerID, dialect: dialectRackspace},
-			c.rackspaceHandler(nr, func(w http.ResponseWriter, _ *http.Request, nr novaReq) { h(w, nr, segs[1]) }))
-	default:
-		c.serveNotFound(w, r, dialectRackspace)
-	}
+	c.computeResource(w, r, computeFront{dialect: dialectRackspace, guard: c.rackspaceHandler, getServer: c.rackspaceGetServer, createImage: c.rackspaceCreateImage,
+		unknown: func(w http.ResponseWriter, action map[string]json.RawMessage, err error) {
+			writeUnknownAction(w, dialectRackspace, action, err)
+		}}, nr, segs)
 }
 
 // rackspaceHandler checks the token before h runs: it must be valid and
@@ -79,21 +60,6 @@ func (c *Cloud) rackspaceGetServer(w http.ResponseWriter, nr novaReq, id string)
 	body := c.novaServerBody(s, nr)
 	body["rax-bandwidth:bandwidth"] = []any{}
 	writeJSON(w, http.StatusOK, map[string]any{"server": body})
-}
-
-// rackspaceAction serves POST servers/{id}/action. Only createImage is
-// simulated; the body is read first because the action decides the op.
-func (c *Cloud) rackspaceAction(w http.ResponseWriter, r *http.Request, nr novaReq, serverID string) {
-	action, err := readServerAction(r)
-	if raw, ok := action["createImage"]; ok && err == nil {
-		c.serve(w, r, call{op: OpCreateImage, serverID: serverID, dialect: dialectRackspace},
-			c.rackspaceHandler(nr, func(w http.ResponseWriter, _ *http.Request, nr novaReq) { c.rackspaceCreateImage(w, nr, serverID, raw) }))
-		return
-	}
-	c.serve(w, r, call{op: OpOther, serverID: serverID, dialect: dialectRackspace},
-		c.rackspaceHandler(nr, func(w http.ResponseWriter, _ *http.Request, _ novaReq) {
-			writeUnknownAction(w, dialectRackspace, action, err)
-		}))
 }
 
 // rackspaceCreateImage answers 202 with the image URL in Location and an

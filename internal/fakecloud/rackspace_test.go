@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/serverimage-operator/serverimage-operator/internal/cloud/cloudtest"
 )
 
 func rackspaceAPIKeyAuth(user, key string) map[string]any {
@@ -168,13 +170,6 @@ func TestRackspaceCreateImageRefusals(t *testing.T) {
 	c := newTestCloud(t, Options{QueuedFor: time.Hour})
 	tok := rackspaceLogin(t, c)
 	base := c.RackspaceComputeURL("DFW")
-	meta := func(n int) map[string]string {
-		m := map[string]string{}
-		for i := range n {
-			m[fmt.Sprintf("k%02d", i)] = "v"
-		}
-		return m
-	}
 	tests := []struct {
 		name    string
 		server  Server
@@ -184,11 +179,11 @@ func TestRackspaceCreateImageRefusals(t *testing.T) {
 		fault   string
 		message string
 	}{
-		{name: "40 metadata items are fine", body: map[string]any{"createImage": map[string]any{"name": "n", "metadata": meta(40)}}, status: 202},
-		{name: "41 metadata items", body: map[string]any{"createImage": map[string]any{"name": "n", "metadata": meta(41)}},
+		{name: "40 metadata items are fine", body: map[string]any{"createImage": map[string]any{"name": "n", "metadata": cloudtest.Metadata(40)}}, status: 202},
+		{name: "41 metadata items", body: map[string]any{"createImage": map[string]any{"name": "n", "metadata": cloudtest.Metadata(41)}},
 			status: 403, fault: "forbidden", message: "Image metadata limit exceeded"},
 		{name: "41 metadata items on a missing server: the limit is checked first", missing: true,
-			body:   map[string]any{"createImage": map[string]any{"name": "n", "metadata": meta(41)}},
+			body:   map[string]any{"createImage": map[string]any{"name": "n", "metadata": cloudtest.Metadata(41)}},
 			status: 403, fault: "forbidden", message: "Image metadata limit exceeded"},
 		{name: "missing server", missing: true, body: map[string]any{"createImage": map[string]any{"name": "n"}},
 			status: 404, fault: "itemNotFound", message: "could not be found"},
@@ -327,16 +322,22 @@ func TestRackspaceFaults(t *testing.T) {
 	s := c.AddServer(Server{})
 	img := c.AddImage(Image{ServerID: s.ID})
 	create := func() resp { return rackspaceCreate(t, base, tok, s.ID, "snap", nil) }
+	get := func(path string) func() resp {
+		return func() resp { return do(t, http.MethodGet, base+path, tok, nil) }
+	}
 	tests := []struct {
 		name  string
 		fault Fault
 		call  func() resp
+		// code and message are the fault body wanted, with fault.Status.
+		code, message string
+		// check, when set, checks more of the answer.
 		check func(t *testing.T, r resp)
 	}{
 		{
 			name: "413 overLimit with Retry-After and retryAt", fault: Fault{Op: OpCreateImage, Status: 413, RetryAfter: "1"}, call: create,
+			code: "overLimit", message: "rate-limited",
 			check: func(t *testing.T, r resp) {
-				wantRackspaceFault(t, r, 413, "overLimit", "rate-limited")
 				at, err := time.Parse(time.RFC3339, r.str("overLimit", "retryAt"))
 				if r.header.Get("Retry-After") != "1" || err != nil || at.Before(time.Now()) || at.After(time.Now().Add(3*time.Second)) {
 					t.Errorf("Retry-After %q retryAt %q: %v", r.header.Get("Retry-After"), r.str("overLimit", "retryAt"), err)
@@ -348,49 +349,34 @@ func TestRackspaceFaults(t *testing.T) {
 		},
 		{
 			name: "413 with an HTTP date", fault: Fault{Op: OpCreateImage, Status: 413, RetryAfter: "Tue, 01 Jan 2030 00:00:00 GMT"}, call: create,
+			code: "overLimit",
 			check: func(t *testing.T, r resp) {
 				if r.str("overLimit", "retryAt") != "2030-01-01T00:00:00Z" {
 					t.Errorf("retryAt: %s", r.raw)
 				}
 			},
 		},
-		{
-			name: "409 custom message", fault: Fault{Op: OpCreateImage, Status: 409, Message: "Build in progress"}, call: create,
-			check: func(t *testing.T, r resp) { wantRackspaceFault(t, r, 409, "conflictingRequest", "Build in progress") },
-		},
-		{
-			name: "500 on getImage", fault: Fault{Op: OpGetImage, Status: 500},
-			call:  func() resp { return do(t, http.MethodGet, base+"/images/"+img.ID, tok, nil) },
-			check: func(t *testing.T, r resp) { wantRackspaceFault(t, r, 500, "computeFault", "") },
-		},
-		{
-			name: "503 on listImages", fault: Fault{Op: OpListImages, Status: 503},
-			call:  func() resp { return do(t, http.MethodGet, base+"/images/detail?server="+s.ID, tok, nil) },
-			check: func(t *testing.T, r resp) { wantRackspaceFault(t, r, 503, "serviceUnavailable", "") },
-		},
-		{
-			name: "500 on identity", fault: Fault{Op: OpAuth, Status: 500},
+		{name: "409 custom message", fault: Fault{Op: OpCreateImage, Status: 409, Message: "Build in progress"}, call: create,
+			code: "conflictingRequest", message: "Build in progress"},
+		{name: "500 on getImage", fault: Fault{Op: OpGetImage, Status: 500}, call: get("/images/" + img.ID), code: "computeFault"},
+		{name: "503 on listImages", fault: Fault{Op: OpListImages, Status: 503}, call: get("/images/detail?server=" + s.ID), code: "serviceUnavailable"},
+		{name: "500 on identity", fault: Fault{Op: OpAuth, Status: 500}, code: "identityFault",
 			call: func() resp {
 				return do(t, http.MethodPost, c.RackspaceIdentityURL()+"/tokens", "", rackspaceAPIKeyAuth("demo", c.RackspaceAPIKey()))
-			},
-			check: func(t *testing.T, r resp) { wantRackspaceFault(t, r, 500, "identityFault", "") },
-		},
-		{
-			name: "404 on deleteImage", fault: Fault{Op: OpDeleteImage, Status: 404},
-			call:  func() resp { return do(t, http.MethodDelete, base+"/images/"+img.ID, tok, nil) },
-			check: func(t *testing.T, r resp) { wantRackspaceFault(t, r, 404, "itemNotFound", "") },
-		},
-		{
-			name: "401 on getServer", fault: Fault{Op: OpGetServer, Status: 401},
-			call:  func() resp { return do(t, http.MethodGet, base+"/servers/"+s.ID, tok, nil) },
-			check: func(t *testing.T, r resp) { wantRackspaceFault(t, r, 401, "unauthorized", "") },
-		},
+			}},
+		{name: "404 on deleteImage", fault: Fault{Op: OpDeleteImage, Status: 404}, code: "itemNotFound",
+			call: func() resp { return do(t, http.MethodDelete, base+"/images/"+img.ID, tok, nil) }},
+		{name: "401 on getServer", fault: Fault{Op: OpGetServer, Status: 401}, call: get("/servers/" + s.ID), code: "unauthorized"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			c.ClearFaults()
 			c.InjectFault(tc.fault)
-			tc.check(t, tc.call())
+			r := tc.call()
+			wantRackspaceFault(t, r, tc.fault.Status, tc.code, tc.message)
+			if tc.check != nil {
+				tc.check(t, r)
+			}
 		})
 	}
 }

@@ -87,6 +87,31 @@ write_mariadb_config() {
 	INI
 }
 
+# uwsgi_ini SERVICE PORT WSGI_FILE [EXTRA_LINE] writes the uwsgi config
+# that serves SERVICE as its own user from /var/lib/SERVICE on PORT.
+# Connection: close: under http-socket, clients that reuse connections get
+# "connection reset" on their 2nd or 3rd request otherwise.
+uwsgi_ini() {
+	cat >"$STATE/etc/$1-uwsgi.ini" <<-INI
+		[uwsgi]
+		plugins = python3
+		http-socket = 127.0.0.1:$2
+		wsgi-file = $3
+		uid = $1
+		gid = $1
+		chdir = /var/lib/$1
+		master = true
+		processes = 1
+		threads = 4
+		lazy-apps = true
+		need-app = true
+		die-on-term = true
+		buffer-size = 65535
+		add-header = Connection: close
+		${4:-}
+	INI
+}
+
 write_keystone_config() {
 	ini /etc/keystone/keystone.conf keystone <<-INI
 		# Written by serverimage-operator hack/openstack/up.
@@ -117,26 +142,8 @@ write_keystone_config() {
 		enabled = true
 		backend = dogpile.cache.memory
 	INI
-	# Connection: close: under http-socket, clients that reuse connections
-	# get "connection reset" on their 2nd or 3rd request otherwise.
-	cat >"$STATE/etc/keystone-uwsgi.ini" <<-INI
-		[uwsgi]
-		plugins = python3
-		http-socket = 127.0.0.1:5000
-		wsgi-file = /usr/bin/keystone-wsgi-public
-		uid = keystone
-		gid = keystone
-		chdir = /var/lib/keystone
-		master = true
-		processes = 1
-		threads = 4
-		lazy-apps = true
-		need-app = true
-		die-on-term = true
-		buffer-size = 65535
-		add-header = Connection: close
-		log-format = %(addr) "%(method) %(uri)" %(status) %(msecs)ms "%(uagent)"
-	INI
+	uwsgi_ini keystone 5000 /usr/bin/keystone-wsgi-public \
+		'log-format = %(addr) "%(method) %(uri)" %(status) %(msecs)ms "%(uagent)"'
 }
 
 write_glance_config() {
@@ -175,23 +182,7 @@ write_placement_config() {
 		auth_strategy = keystone
 		$(authtoken placement)
 	INI
-	cat >"$STATE/etc/placement-uwsgi.ini" <<-INI
-		[uwsgi]
-		plugins = python3
-		http-socket = 127.0.0.1:8778
-		wsgi-file = /usr/bin/placement-api
-		uid = placement
-		gid = placement
-		chdir = /var/lib/placement
-		master = true
-		processes = 1
-		threads = 4
-		lazy-apps = true
-		need-app = true
-		die-on-term = true
-		buffer-size = 65535
-		add-header = Connection: close
-	INI
+	uwsgi_ini placement 8778 /usr/bin/placement-api
 }
 
 # Neutron is here only because Nova's GET /servers/{id} asks it for the

@@ -1,17 +1,15 @@
 package huawei
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
-	"github.com/serverimage-operator/serverimage-operator/internal/fakecloud"
+	"github.com/serverimage-operator/serverimage-operator/internal/cloud/drivertest"
 )
 
 // Fuzz targets for what the Huawei driver decodes (IMS images, the
@@ -33,9 +31,7 @@ func FuzzIMSImage(f *testing.F) {
 		_ = json.Unmarshal(body, &one)
 		for _, img := range append(list.Images, one) {
 			out := img.toImage("https://ims.example/v2/images/" + url.PathEscape(img.ID))
-			if p := out.Phase; !p.InProgress() && p != cloud.PhaseActive && !p.Final() {
-				t.Fatalf("phase %q", p)
-			}
+			drivertest.CheckPhase(t, out.Phase)
 			if out.ID != img.ID || out.Name != img.Name || out.IdempotencyKey != img.IdempotencyKey {
 				t.Fatal("identity fields changed on the way")
 			}
@@ -116,29 +112,8 @@ func boolInt(b bool) int {
 	return 0
 }
 
-// FuzzSignerAgainstGateway sends real signed requests, with a fuzzed image
-// ID in the path and a fuzzed image name in the query, to the simulator,
-// whose gateway rebuilds the canonical request its own way: any
-// disagreement is a 401 signature mismatch.
+// FuzzSignerAgainstGateway: the signer against the simulator's gateway,
+// which verifies signatures with its own implementation.
 func FuzzSignerAgainstGateway(f *testing.F) {
-	sim := fakecloud.New(fakecloud.Options{})
-	f.Cleanup(sim.Close)
-	p, err := New(context.Background(), akskConfig(sim))
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Fuzz(func(t *testing.T, id, name string) {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if id != "" {
-			_, err := p.GetImage(ctx, id)
-			if c := cloud.ClassOf(err); c == cloud.ClassUnauthorized || c == cloud.ClassForbidden {
-				t.Fatalf("GET image %q: the gateway refused the signature: %v", id, err)
-			}
-		}
-		_, err := p.FindImages(ctx, cloud.FindImagesQuery{Name: name, IdempotencyKey: testKey})
-		if c := cloud.ClassOf(err); c == cloud.ClassUnauthorized || c == cloud.ClassForbidden {
-			t.Fatalf("list images named %q: the gateway refused the signature: %v", name, err)
-		}
-	})
+	drivertest.FuzzSignedRequests(f, akskConfig, testKey)
 }

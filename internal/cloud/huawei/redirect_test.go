@@ -2,14 +2,12 @@ package huawei
 
 import (
 	"context"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
+	"github.com/serverimage-operator/serverimage-operator/internal/cloud/cloudtest"
 )
 
 // TestRedirectsDoNotCarryCredentialsAway (token mode): an IAM endpoint
@@ -18,19 +16,7 @@ import (
 // to any target) must reach nobody else.
 func TestRedirectsDoNotCarryCredentialsAway(t *testing.T) {
 	sim := newSim(t)
-	var mu sync.Mutex
-	var stolen []string
-	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		mu.Lock()
-		stolen = append(stolen, r.Method+" "+r.URL.Path+" token="+r.Header.Get("X-Auth-Token")+" body="+string(body))
-		mu.Unlock()
-	}))
-	t.Cleanup(other.Close)
-	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, other.URL+r.URL.Path, http.StatusTemporaryRedirect)
-	}))
-	t.Cleanup(front.Close)
+	front := cloudtest.NewRedirectingFront(t, http.StatusTemporaryRedirect)
 
 	tests := []struct {
 		name string
@@ -53,10 +39,8 @@ func TestRedirectsDoNotCarryCredentialsAway(t *testing.T) {
 			if _, err := p.GetImage(context.Background(), "x"); err == nil {
 				t.Fatal("a redirect to another host was followed to success")
 			}
-			mu.Lock()
-			defer mu.Unlock()
-			if len(stolen) != 0 {
-				t.Errorf("the other host received %q", stolen)
+			if got := front.Received(); len(got) != 0 {
+				t.Errorf("the other host received %q", got)
 			}
 		})
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
+	"github.com/serverimage-operator/serverimage-operator/internal/cloud/cloudtest"
 )
 
 const testYAML = `clouds:
@@ -93,17 +94,11 @@ func TestSettings(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			s, err := newSettings(tc.cfg)
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("error %v, want %q", err, tc.wantErr)
-				}
+			if cloudtest.ExpectError(t, err, tc.wantErr) {
 				if strings.Contains(err.Error(), "s3cret") || strings.Contains(err.Error(), "S3cret") {
 					t.Errorf("secret in error: %v", err)
 				}
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			tc.check(t, s)
 		})

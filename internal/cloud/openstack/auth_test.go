@@ -14,7 +14,7 @@ import (
 )
 
 func serveServer(s *stub) {
-	s.handle("GET /compute/v2.1/proj1/servers/{id}", func(w http.ResponseWriter, r *http.Request) {
+	s.Handle("GET /compute/v2.1/proj1/servers/{id}", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 200, fmt.Sprintf(`{"server":{"id":%q,"status":"ACTIVE","OS-EXT-STS:task_state":null}}`, r.PathValue("id")))
 	})
 }
@@ -99,7 +99,7 @@ func assertNoSecret(t *testing.T, err error, secret string) {
 func TestLazyAuthIsSharedByConcurrentCalls(t *testing.T) {
 	s := newStub(t)
 	serveServer(s)
-	s.handle("POST /compute/v2.1/proj1/servers/{id}/action", func(w http.ResponseWriter, _ *http.Request) {
+	s.Handle("POST /compute/v2.1/proj1/servers/{id}/action", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, 202, `{"image_id":"img"}`)
 	})
 	p := s.provider()
@@ -128,7 +128,7 @@ func TestLazyAuthIsSharedByConcurrentCalls(t *testing.T) {
 	if n := s.auths.Load(); n != 1 {
 		t.Fatalf("authenticated %d times, want 1", n)
 	}
-	if n := len(s.requests("/compute/v2.1/")) - 40; n != 1 {
+	if n := len(s.Requests("/compute/v2.1/")) - 40; n != 1 {
 		t.Fatalf("version document read %d times, want 1", n)
 	}
 }
@@ -159,7 +159,7 @@ func TestReauthenticatesOnceOn401(t *testing.T) {
 
 func TestSecond401IsUnauthorized(t *testing.T) {
 	s := newStub(t)
-	s.handle("GET /compute/v2.1/proj1/servers/{id}", func(w http.ResponseWriter, _ *http.Request) {
+	s.Handle("GET /compute/v2.1/proj1/servers/{id}", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, 401, `{"unauthorized":{"code":401,"message":"Token not valid for this project."}}`)
 	})
 	p := s.provider()

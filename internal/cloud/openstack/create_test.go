@@ -123,7 +123,7 @@ func TestCreateImage(t *testing.T) {
 			s := newStub(t)
 			s.setMaxMV(tt.maxMV) // "" answers 404
 			var got map[string]any
-			s.handle("POST /compute/v2.1/proj1/servers/{id}/action", func(w http.ResponseWriter, r *http.Request) {
+			s.Handle("POST /compute/v2.1/proj1/servers/{id}/action", func(w http.ResponseWriter, r *http.Request) {
 				_ = json.NewDecoder(r.Body).Decode(&got)
 				tt.answer(w)
 			})
@@ -131,7 +131,7 @@ func TestCreateImage(t *testing.T) {
 			id, err := p.CreateImage(context.Background(), cloud.CreateImageRequest{
 				ServerID: "srv1", Name: "snap", Metadata: map[string]string{"team": "a"}, IdempotencyKey: "uid-1",
 			})
-			reqs := s.requests("/compute/v2.1/proj1/servers/srv1/action")
+			reqs := s.Requests("/compute/v2.1/proj1/servers/srv1/action")
 			if len(reqs) != 1 {
 				t.Fatalf("%d createImage requests", len(reqs))
 			}
@@ -165,7 +165,7 @@ func TestCreateImage(t *testing.T) {
 
 func TestCreateImageNegotiatesOnce(t *testing.T) {
 	s := newStub(t)
-	s.handle("POST /compute/v2.1/proj1/servers/{id}/action", func(w http.ResponseWriter, _ *http.Request) {
+	s.Handle("POST /compute/v2.1/proj1/servers/{id}/action", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, 202, `{"image_id":"`+imgID+`"}`)
 	})
 	p := s.provider()
@@ -175,7 +175,7 @@ func TestCreateImageNegotiatesOnce(t *testing.T) {
 		}
 	}
 	var docs int
-	for _, r := range s.requests("/compute/") {
+	for _, r := range s.Requests("/compute/") {
 		if r.Path == "/compute/v2.1/" {
 			docs++
 		}
@@ -188,20 +188,20 @@ func TestCreateImageNegotiatesOnce(t *testing.T) {
 func TestCreateImageNegotiationFailureIsNotCached(t *testing.T) {
 	s := newStub(t)
 	s.setDocStatus(503)
-	s.handle("POST /compute/v2.1/proj1/servers/{id}/action", func(w http.ResponseWriter, _ *http.Request) {
+	s.Handle("POST /compute/v2.1/proj1/servers/{id}/action", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, 202, `{"image_id":"`+imgID+`"}`)
 	})
 	p := s.provider()
 	_, err := p.CreateImage(context.Background(), cloud.CreateImageRequest{ServerID: "s", Name: "n"})
 	wantClass(t, err, cloud.ClassTransient)
-	if n := len(s.requests("/compute/v2.1/proj1/servers")); n != 0 {
+	if n := len(s.Requests("/compute/v2.1/proj1/servers")); n != 0 {
 		t.Fatalf("createImage sent without a microversion decision")
 	}
 	s.setDocStatus(0)
 	if _, err := p.CreateImage(context.Background(), cloud.CreateImageRequest{ServerID: "s", Name: "n"}); err != nil {
 		t.Fatal(err)
 	}
-	if r := s.requests("/compute/v2.1/proj1/servers"); len(r) != 1 || r[0].NovaMV() != "2.45" {
+	if r := s.Requests("/compute/v2.1/proj1/servers"); len(r) != 1 || r[0].NovaMV() != "2.45" {
 		t.Fatalf("requests %+v", r)
 	}
 }

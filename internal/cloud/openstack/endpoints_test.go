@@ -25,11 +25,11 @@ func TestEndpointSelection(t *testing.T) {
 		{name: "region override", mut: func(_ *stub, c *cloud.Config) { c.Region = "RegionTwo" },
 			wantCompute: "/r2/compute/v2.1/proj1/", wantImage: "/r2/image/v2/"},
 		{name: "overrides with project placeholder and /v2 suffix", mut: func(s *stub, c *cloud.Config) {
-			c.ComputeURL = s.srv.URL + "/custom/v2/{project_id}"
-			c.ImageURL = s.srv.URL + "/glance/v2/"
+			c.ComputeURL = s.Srv.URL + "/custom/v2/{project_id}"
+			c.ImageURL = s.Srv.URL + "/glance/v2/"
 		}, wantCompute: "/custom/v2/proj1/", wantImage: "/glance/v2/"},
 		{name: "Cloud projectID fills the placeholder", mut: func(s *stub, c *cloud.Config) {
-			c.ComputeURL = s.srv.URL + "/custom/v2/$(tenant_id)s"
+			c.ComputeURL = s.Srv.URL + "/custom/v2/$(tenant_id)s"
 			c.ProjectID = "other"
 		}, wantCompute: "/custom/v2/other/", wantImage: "/image/v2/"},
 		{name: "unknown region", mut: func(_ *stub, c *cloud.Config) { c.Region = "Mars" },
@@ -40,13 +40,13 @@ func TestEndpointSelection(t *testing.T) {
 		}, wantErr: "no compute endpoint"},
 		{name: "compute override alone still needs the image catalog entry", mut: func(s *stub, c *cloud.Config) {
 			c.Region = "Mars"
-			c.ComputeURL = s.srv.URL + "/custom/v2.1"
+			c.ComputeURL = s.Srv.URL + "/custom/v2.1"
 		}, wantErr: "no image endpoint for interface public in region Mars"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newStub(t)
-			s.handle("GET /{prefix...}", func(w http.ResponseWriter, r *http.Request) {
+			s.Handle("GET /{prefix...}", func(w http.ResponseWriter, r *http.Request) {
 				switch {
 				case strings.Contains(r.URL.Path, "/servers/"):
 					writeJSON(w, 200, `{"server":{"id":"srv1","status":"ACTIVE"}}`)
@@ -79,13 +79,13 @@ func TestEndpointSelection(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if n := len(s.requests(tt.wantCompute + "servers/srv1")); n != 1 {
+			if n := len(s.Requests(tt.wantCompute + "servers/srv1")); n != 1 {
 				t.Errorf("server GET not sent to %s", tt.wantCompute)
 			}
-			if n := len(s.requests(tt.wantImage + "images/img")); n != 1 {
+			if n := len(s.Requests(tt.wantImage + "images/img")); n != 1 {
 				t.Errorf("image GET not sent to %s", tt.wantImage)
 			}
-			if want := s.srv.URL + strings.TrimSuffix(tt.wantImage, "v2/") + "v2/images/img"; img.URL != want {
+			if want := s.Srv.URL + strings.TrimSuffix(tt.wantImage, "v2/") + "v2/images/img"; img.URL != want {
 				t.Errorf("image URL %q, want %q", img.URL, want)
 			}
 		})

@@ -37,7 +37,7 @@ func TestGetImageGlance(t *testing.T) {
 	s := newStub(t)
 	var mu sync.Mutex
 	status := ""
-	s.handle("GET /image/v2/images/{id}", func(w http.ResponseWriter, r *http.Request) {
+	s.Handle("GET /image/v2/images/{id}", func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		st := status
 		mu.Unlock()
@@ -61,7 +61,7 @@ func TestGetImageGlance(t *testing.T) {
 				t.Fatalf("phase %s status %s, want %s", img.Phase, img.Status, tt.phase)
 			}
 			if img.ID != imgID || img.ServerID != "srv1" || img.IdempotencyKey != "uid-1" || img.Checksum != "abc" ||
-				img.URL != s.srv.URL+"/image/v2/images/"+imgID ||
+				img.URL != s.Srv.URL+"/image/v2/images/"+imgID ||
 				!img.CreatedAt.Equal(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)) {
 				t.Fatalf("image %+v", img)
 			}
@@ -120,7 +120,7 @@ func TestGetImageGlanceErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newStub(t)
-			s.handle("GET /image/v2/images/{id}", func(w http.ResponseWriter, _ *http.Request) { tt.answer(w) })
+			s.Handle("GET /image/v2/images/{id}", func(w http.ResponseWriter, _ *http.Request) { tt.answer(w) })
 			_, err := s.provider().GetImage(context.Background(), imgID)
 			ce := wantClass(t, err, tt.wantClass)
 			if !strings.Contains(ce.Message, tt.wantMsg) && !strings.Contains(ce.Error(), tt.wantMsg) {
@@ -136,7 +136,7 @@ func TestFindImagesGlance(t *testing.T) {
 	s := newStub(t)
 	var queries []url.Values
 	var mu sync.Mutex
-	s.handle("GET /image/v2/images", func(w http.ResponseWriter, r *http.Request) {
+	s.Handle("GET /image/v2/images", func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
 		mu.Lock()
 		queries = append(queries, q)
@@ -180,7 +180,7 @@ func TestFindImagesGlance(t *testing.T) {
 
 func TestFindImagesEndlessPagesStop(t *testing.T) {
 	s := newStub(t)
-	s.handle("GET /image/v2/images", func(w http.ResponseWriter, _ *http.Request) {
+	s.Handle("GET /image/v2/images", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, 200, `{"images":[`+glanceJSON("a", "active", "other", "s", "2026-03-01T10:00:00Z", "1")+`],"next":"/v2/images?marker=a"}`)
 	})
 	_, err := s.provider().FindImages(context.Background(), cloud.FindImagesQuery{IdempotencyKey: "k"})
@@ -194,7 +194,7 @@ func TestGetImagesGlanceBatches(t *testing.T) {
 	s := newStub(t)
 	var mu sync.Mutex
 	var batches [][]string
-	s.handle("GET /image/v2/images", func(w http.ResponseWriter, r *http.Request) {
+	s.Handle("GET /image/v2/images", func(w http.ResponseWriter, r *http.Request) {
 		ids := strings.Split(strings.TrimPrefix(r.URL.Query().Get("id"), "in:"), ",")
 		mu.Lock()
 		batches = append(batches, ids)
@@ -240,10 +240,10 @@ func TestGetImagesGlanceBatches(t *testing.T) {
 
 func TestGetImagesFallsBackWhenInIsRejected(t *testing.T) {
 	s := newStub(t)
-	s.handle("GET /image/v2/images", func(w http.ResponseWriter, _ *http.Request) {
+	s.Handle("GET /image/v2/images", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, 400, `{"message":"Invalid filter value in:a,b","code":"400 Bad Request","title":"Bad Request"}`)
 	})
-	s.handle("GET /image/v2/images/{id}", func(w http.ResponseWriter, r *http.Request) {
+	s.Handle("GET /image/v2/images/{id}", func(w http.ResponseWriter, r *http.Request) {
 		if r.PathValue("id") == "b" {
 			writeJSON(w, 404, `{"message":"No image found with ID b","code":"404 Not Found","title":"Not Found"}`)
 			return
@@ -274,7 +274,7 @@ func TestDeleteImageGlance(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(fmt.Sprint(tt.status), func(t *testing.T) {
 			s := newStub(t)
-			s.handle("DELETE /image/v2/images/{id}", func(w http.ResponseWriter, _ *http.Request) {
+			s.Handle("DELETE /image/v2/images/{id}", func(w http.ResponseWriter, _ *http.Request) {
 				if tt.body == "" {
 					w.WriteHeader(tt.status)
 					return

@@ -27,7 +27,7 @@ func TestComputeImagesMode(t *testing.T) {
 		status[id] = st
 		mu.Unlock()
 	}
-	s.handle("GET /compute/v2.1/proj1/images/{id}", func(w http.ResponseWriter, r *http.Request) {
+	s.Handle("GET /compute/v2.1/proj1/images/{id}", func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
 		mu.Lock()
 		st, ok := status[id]
@@ -36,23 +36,23 @@ func TestComputeImagesMode(t *testing.T) {
 			writeJSON(w, 404, `{"itemNotFound":{"code":404,"message":"Image not found."}}`)
 			return
 		}
-		writeJSON(w, 200, `{"image":`+novaImageJSON(s.srv.URL, id, st, 50, "uid-1")+`}`)
+		writeJSON(w, 200, `{"image":`+novaImageJSON(s.Srv.URL, id, st, 50, "uid-1")+`}`)
 	})
-	s.handle("GET /compute/v2.1/proj1/images/detail", func(w http.ResponseWriter, r *http.Request) {
+	s.Handle("GET /compute/v2.1/proj1/images/detail", func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Query().Get("server") != "srv1" {
 			writeJSON(w, 400, `{"badRequest":{"code":400,"message":"server filter missing"}}`)
 			return
 		}
 		if r.URL.Query().Get("marker") == "" {
-			writeJSON(w, 200, `{"images":[`+novaImageJSON(s.srv.URL, "a", "ACTIVE", 100, "uid-1")+`,`+
-				novaImageJSON(s.srv.URL, "b", "SAVING", 50, "uid-2")+`],"images_links":[{"rel":"next","href":"`+
-				s.srv.URL+`/compute/v2.1/proj1/images/detail?server=srv1&marker=b"}]}`)
+			writeJSON(w, 200, `{"images":[`+novaImageJSON(s.Srv.URL, "a", "ACTIVE", 100, "uid-1")+`,`+
+				novaImageJSON(s.Srv.URL, "b", "SAVING", 50, "uid-2")+`],"images_links":[{"rel":"next","href":"`+
+				s.Srv.URL+`/compute/v2.1/proj1/images/detail?server=srv1&marker=b"}]}`)
 			return
 		}
-		writeJSON(w, 200, `{"images":[`+novaImageJSON(s.srv.URL, "c", "DELETED", 0, "uid-1")+`,`+
-			novaImageJSON(s.srv.URL, "d", "UNKNOWN", 0, "uid-1")+`]}`)
+		writeJSON(w, 200, `{"images":[`+novaImageJSON(s.Srv.URL, "c", "DELETED", 0, "uid-1")+`,`+
+			novaImageJSON(s.Srv.URL, "d", "UNKNOWN", 0, "uid-1")+`]}`)
 	})
-	s.handle("DELETE /compute/v2.1/proj1/images/{id}", func(w http.ResponseWriter, r *http.Request) {
+	s.Handle("DELETE /compute/v2.1/proj1/images/{id}", func(w http.ResponseWriter, r *http.Request) {
 		if r.PathValue("id") == "gone" {
 			writeJSON(w, 404, `{"itemNotFound":{"code":404,"message":"Image not found."}}`)
 			return
@@ -78,7 +78,7 @@ func TestComputeImagesMode(t *testing.T) {
 			t.Fatal(err)
 		}
 		if img.Phase != tt.phase || img.Progress == nil || *img.Progress != 50 || img.ServerID != "srv1" ||
-			img.IdempotencyKey != "uid-1" || *img.SizeBytes != 2048 || img.URL != s.srv.URL+"/compute/v2.1/proj1/images/"+imgID {
+			img.IdempotencyKey != "uid-1" || *img.SizeBytes != 2048 || img.URL != s.Srv.URL+"/compute/v2.1/proj1/images/"+imgID {
 			t.Fatalf("%s: %+v", tt.status, img)
 		}
 	}
@@ -106,12 +106,12 @@ func TestComputeImagesMode(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	for _, r := range s.requests("/compute/v2.1/proj1/images") {
+	for _, r := range s.Requests("/compute/v2.1/proj1/images") {
 		if r.MV() != "" || r.NovaMV() != "" {
 			t.Fatalf("images proxy call with a microversion header: %+v", r)
 		}
 	}
-	if n := len(s.requests("/image/")); n != 0 {
+	if n := len(s.Requests("/image/")); n != 0 {
 		t.Fatalf("%d Glance calls in ComputeImages mode", n)
 	}
 }

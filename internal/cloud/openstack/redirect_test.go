@@ -2,48 +2,14 @@ package openstack
 
 import (
 	"context"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
+	"github.com/serverimage-operator/serverimage-operator/internal/cloud/cloudtest"
 	"github.com/serverimage-operator/serverimage-operator/internal/fakecloud"
 )
-
-// redirectingFront answers every request with a redirect to another
-// server, which records whatever reaches it.
-type redirectingFront struct {
-	front, other *httptest.Server
-	mu           sync.Mutex
-	stolen       []string
-}
-
-func newRedirectingFront(t *testing.T, status int) *redirectingFront {
-	t.Helper()
-	r := &redirectingFront{}
-	r.other = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		body, _ := io.ReadAll(req.Body)
-		r.mu.Lock()
-		r.stolen = append(r.stolen, req.Method+" "+req.URL.Path+" token="+req.Header.Get("X-Auth-Token")+" body="+string(body))
-		r.mu.Unlock()
-		w.WriteHeader(http.StatusOK)
-	}))
-	t.Cleanup(r.other.Close)
-	r.front = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		http.Redirect(w, req, r.other.URL+req.URL.Path, status)
-	}))
-	t.Cleanup(r.front.Close)
-	return r
-}
-
-func (r *redirectingFront) received() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]string(nil), r.stolen...)
-}
 
 // TestRedirectsDoNotCarryCredentialsAway: an identity endpoint that
 // redirects the token request elsewhere (a 307 resends the body, password
@@ -77,8 +43,8 @@ func TestRedirectsDoNotCarryCredentialsAway(t *testing.T) {
 	for _, tc := range tests {
 		for _, status := range []int{http.StatusFound, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
 			t.Run(tc.name+"/"+http.StatusText(status), func(t *testing.T) {
-				r := newRedirectingFront(t, status)
-				p := fakeProvider(t, sim, sim.CloudsYAML("fake"), func(cfg *cloud.Config) { tc.point(cfg, r.front.URL) })
+				r := cloudtest.NewRedirectingFront(t, status)
+				p := fakeProvider(t, sim, sim.CloudsYAML("fake"), func(cfg *cloud.Config) { tc.point(cfg, r.URL) })
 				err := tc.call(p)
 				if err == nil {
 					t.Fatal("a redirect to another host was followed to success")
@@ -86,7 +52,7 @@ func TestRedirectsDoNotCarryCredentialsAway(t *testing.T) {
 				if !strings.Contains(err.Error(), "HTTP 3") {
 					t.Errorf("the error does not show the redirect status: %v", err)
 				}
-				if got := r.received(); len(got) != 0 {
+				if got := r.Received(); len(got) != 0 {
 					t.Errorf("the other host received %q", got)
 				}
 			})

@@ -53,7 +53,7 @@ func TestGetServer(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newStub(t)
-			s.handle("GET /compute/v2.1/proj1/servers/{id}", func(w http.ResponseWriter, _ *http.Request) {
+			s.Handle("GET /compute/v2.1/proj1/servers/{id}", func(w http.ResponseWriter, _ *http.Request) {
 				writeJSON(w, tt.status, tt.body)
 			})
 			got, err := s.provider().GetServer(context.Background(), "srv1")
@@ -67,7 +67,7 @@ func TestGetServer(t *testing.T) {
 			if err != nil || *got != tt.want {
 				t.Fatalf("got %+v, %v", got, err)
 			}
-			if r := s.requests("/compute/v2.1/proj1/servers"); r[0].NovaMV() != "" || r[0].MV() != "" {
+			if r := s.Requests("/compute/v2.1/proj1/servers"); r[0].NovaMV() != "" || r[0].MV() != "" {
 				t.Fatalf("GetServer sent a microversion: %+v", r[0])
 			}
 		})
@@ -76,7 +76,7 @@ func TestGetServer(t *testing.T) {
 
 func TestServerIDIsEscaped(t *testing.T) {
 	s := newStub(t)
-	s.handle("GET /compute/v2.1/proj1/servers/{id}", func(w http.ResponseWriter, r *http.Request) {
+	s.Handle("GET /compute/v2.1/proj1/servers/{id}", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 404, `{"itemNotFound":{"code":404,"message":"Instance `+r.PathValue("id")+` could not be found."}}`)
 	})
 	_, err := s.provider().GetServer(context.Background(), "a/../b?x")

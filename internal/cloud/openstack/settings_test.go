@@ -200,7 +200,7 @@ func TestSettingsDefaultsAndOverrides(t *testing.T) {
 // what lets the driver talk to a cloud with a private CA.
 func TestCABundle(t *testing.T) {
 	s := newStub(t)
-	tlsSrv := httptest.NewUnstartedServer(s.srv.Config.Handler)
+	tlsSrv := httptest.NewUnstartedServer(s.Srv.Config.Handler)
 	tlsSrv.Config.ErrorLog = quietLog()
 	tlsSrv.StartTLS()
 	defer tlsSrv.Close()
@@ -208,7 +208,7 @@ func TestCABundle(t *testing.T) {
 	caPEM := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: tlsSrv.Certificate().Raw}))
 	// The stub's catalog points at its plain URL; only Keystone is reached
 	// over TLS here, which is what the CA decides.
-	yaml := strings.Replace(s.passwordYAML(), s.srv.URL, tlsSrv.URL, 1)
+	yaml := strings.Replace(s.passwordYAML(), s.Srv.URL, tlsSrv.URL, 1)
 
 	tests := []struct {
 		name    string

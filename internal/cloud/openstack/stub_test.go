@@ -7,8 +7,6 @@ import (
 	"io"
 	"log"
 	"net/http"
-	"net/http/httptest"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -23,17 +21,13 @@ import (
 // handlers a test registers, so that each response shape from
 // cloud-apis.md can be served exactly.
 type stub struct {
-	t   *testing.T
-	srv *httptest.Server
-	mux *http.ServeMux
+	*cloudtest.Stub
 
 	password  string
 	expiresIn time.Duration
 	maxMV     string
 	// docStatus, when set, is the version document's error status.
 	docStatus int
-
-	log cloudtest.RequestLog
 
 	mu     sync.Mutex
 	valid  map[string]bool
@@ -52,9 +46,10 @@ const (
 
 func newStub(t *testing.T) *stub {
 	t.Helper()
-	s := &stub{t: t, mux: http.NewServeMux(), password: stubPassword, expiresIn: time.Hour, maxMV: "2.90", valid: map[string]bool{}}
-	s.mux.HandleFunc("POST /identity/v3/auth/tokens", s.tokens)
-	s.mux.HandleFunc("GET /compute/v2.1/{$}", func(w http.ResponseWriter, _ *http.Request) {
+	s := &stub{password: stubPassword, expiresIn: time.Hour, maxMV: "2.90", valid: map[string]bool{}}
+	s.Stub = cloudtest.NewStub(t, s.validToken, keystoneUnauthorized)
+	s.Handle("POST /identity/v3/auth/tokens", s.tokens)
+	s.Handle("GET /compute/v2.1/{$}", func(w http.ResponseWriter, _ *http.Request) {
 		s.mu.Lock()
 		mv, status := s.maxMV, s.docStatus
 		s.mu.Unlock()
@@ -68,21 +63,15 @@ func newStub(t *testing.T) *stub {
 		}
 		writeJSON(w, 200, fmt.Sprintf(`{"version":{"id":"v2.1","status":"CURRENT","version":%q,"min_version":"2.1"}}`, mv))
 	})
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
-	t.Cleanup(s.srv.Close)
 	return s
 }
 
-func (s *stub) serve(w http.ResponseWriter, r *http.Request) {
-	s.log.Record(r)
+const keystoneUnauthorized = `{"error":{"code":401,"title":"Unauthorized","message":"The request you have made requires authentication."}}`
+
+func (s *stub) validToken(tok string) bool {
 	s.mu.Lock()
-	ok := s.valid[r.Header.Get("X-Auth-Token")]
-	s.mu.Unlock()
-	if !strings.HasPrefix(r.URL.Path, "/identity/") && !ok {
-		writeJSON(w, 401, `{"error":{"code":401,"title":"Unauthorized","message":"The request you have made requires authentication."}}`)
-		return
-	}
-	s.mux.ServeHTTP(w, r)
+	defer s.mu.Unlock()
+	return s.valid[tok]
 }
 
 func (s *stub) tokens(w http.ResponseWriter, r *http.Request) {
@@ -120,7 +109,7 @@ func (s *stub) tokens(w http.ResponseWriter, r *http.Request) {
 	}
 	if !okAuth {
 		s.mu.Unlock()
-		writeJSON(w, 401, `{"error":{"code":401,"title":"Unauthorized","message":"The request you have made requires authentication."}}`)
+		writeJSON(w, 401, keystoneUnauthorized)
 		return
 	}
 	s.tokenN++
@@ -129,7 +118,7 @@ func (s *stub) tokens(w http.ResponseWriter, r *http.Request) {
 	exp := time.Now().Add(s.expiresIn).UTC().Format(time.RFC3339)
 	s.mu.Unlock()
 
-	u := s.srv.URL
+	u := s.Srv.URL
 	ep := func(iface, region, url string) string {
 		return fmt.Sprintf(`{"interface":%q,"region":%q,"region_id":%q,"url":%q}`, iface, region, region, url)
 	}
@@ -171,12 +160,7 @@ func (s *stub) setDocStatus(status int) {
 	s.mu.Unlock()
 }
 
-func (s *stub) handle(pattern string, h http.HandlerFunc) { s.mux.HandleFunc(pattern, h) }
-
-// requests returns the recorded requests whose path has the prefix.
-func (s *stub) requests(pathPrefix string) []cloudtest.Request { return s.log.Requests(pathPrefix) }
-
-func (s *stub) allRequests() int { return s.log.Len() }
+func (s *stub) allRequests() int { return s.Log.Len() }
 
 func (s *stub) passwordYAML() string {
 	return fmt.Sprintf(`clouds:
@@ -189,7 +173,7 @@ func (s *stub) passwordYAML() string {
       user_domain_name: Default
       project_domain_name: Default
     region_name: RegionOne
-`, s.srv.URL, stubUser, stubPassword)
+`, s.Srv.URL, stubUser, stubPassword)
 }
 
 func (s *stub) appCredYAML() string {
@@ -200,7 +184,7 @@ func (s *stub) appCredYAML() string {
       auth_url: %s/identity
       application_credential_id: %s
       application_credential_secret: %q
-`, s.srv.URL, stubACID, stubACSecret)
+`, s.Srv.URL, stubACID, stubACSecret)
 }
 
 func (s *stub) config(mut ...func(*cloud.Config)) cloud.Config {
@@ -217,19 +201,15 @@ func (s *stub) config(mut ...func(*cloud.Config)) cloud.Config {
 }
 
 func (s *stub) provider(mut ...func(*cloud.Config)) *Provider {
-	s.t.Helper()
+	s.T.Helper()
 	p, err := New(context.Background(), s.config(mut...))
 	if err != nil {
-		s.t.Fatalf("New: %v", err)
+		s.T.Fatalf("New: %v", err)
 	}
 	return p.(*Provider)
 }
 
-func writeJSON(w http.ResponseWriter, status int, body string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = w.Write([]byte(body))
-}
+var writeJSON = cloudtest.WriteJSON
 
 // wantClass fails the test unless err is a *cloud.Error of class c.
 func wantClass(t *testing.T, err error, c cloud.ErrorClass) *cloud.Error {

@@ -13,7 +13,7 @@ import (
 
 func TestConfigTransportAndTimeout(t *testing.T) {
 	s := newStub(t)
-	s.handle("GET /compute/v2.1/proj1/servers/{id}", func(w http.ResponseWriter, r *http.Request) {
+	s.Handle("GET /compute/v2.1/proj1/servers/{id}", func(w http.ResponseWriter, r *http.Request) {
 		if r.PathValue("id") == "slow" {
 			select {
 			case <-time.After(2 * time.Second):
@@ -47,7 +47,7 @@ func TestConfigTransportAndTimeout(t *testing.T) {
 func TestConnectionRefusedIsTransient(t *testing.T) {
 	s := newStub(t)
 	cfg := s.config()
-	s.srv.Close()
+	s.Srv.Close()
 	p, err := New(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
+	"github.com/serverimage-operator/serverimage-operator/internal/cloud/drivertest"
 	"github.com/serverimage-operator/serverimage-operator/internal/fakecloud"
 )
 
@@ -24,7 +25,7 @@ func TestGetImages(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			sim := newSim(t, fakecloud.Options{})
+			sim := drivertest.Sim(t, fakecloud.Options{})
 			p := newProvider(t, simConfig(sim))
 			sim.AddImage(fakecloud.Image{Name: "not asked for"})
 			var ids []string
@@ -61,7 +62,7 @@ func TestGetImages(t *testing.T) {
 }
 
 func TestGetImagesFailsAsAWhole(t *testing.T) {
-	sim := newSim(t, fakecloud.Options{})
+	sim := drivertest.Sim(t, fakecloud.Options{})
 	p := newProvider(t, simConfig(sim))
 	var ids []string
 	for range minBatch {

@@ -9,19 +9,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/serverimage-operator/serverimage-operator/internal/cloud/cloudtest"
+	"github.com/serverimage-operator/serverimage-operator/internal/cloud/drivertest"
+
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
 	"github.com/serverimage-operator/serverimage-operator/internal/fakecloud"
 )
 
 // These tests run the driver against the simulator's Rackspace dialect,
 // which models the protocol independently of this package.
-
-func newSim(t *testing.T, opts fakecloud.Options) *fakecloud.Cloud {
-	t.Helper()
-	sim := fakecloud.New(opts)
-	t.Cleanup(sim.Close)
-	return sim
-}
 
 func simConfig(sim *fakecloud.Cloud, mut ...func(*cloud.Config)) cloud.Config {
 	cfg := cloud.Config{
@@ -66,7 +62,7 @@ func wantClass(t *testing.T, err error, c cloud.ErrorClass) *cloud.Error {
 
 func TestSimulatorImageLifecycle(t *testing.T) {
 	ctx := context.Background()
-	sim := newSim(t, fakecloud.Options{})
+	sim := drivertest.Sim(t, fakecloud.Options{})
 	p := newProvider(t, simConfig(sim))
 	srv := sim.AddServer(fakecloud.Server{Name: "web"})
 	sim.FreezeImages(true)
@@ -153,7 +149,7 @@ func TestSimulatorImageLifecycle(t *testing.T) {
 
 func TestSimulatorImageStatuses(t *testing.T) {
 	ctx := context.Background()
-	sim := newSim(t, fakecloud.Options{})
+	sim := drivertest.Sim(t, fakecloud.Options{})
 	p := newProvider(t, simConfig(sim))
 	tests := []struct {
 		simStatus string
@@ -182,7 +178,7 @@ func TestSimulatorImageStatuses(t *testing.T) {
 
 func TestSimulatorCredentialsAndRegions(t *testing.T) {
 	ctx := context.Background()
-	sim := newSim(t, fakecloud.Options{})
+	sim := drivertest.Sim(t, fakecloud.Options{})
 	srv := sim.AddServer(fakecloud.Server{})
 	const wrongKey = "f00dfeedf00dfeedf00dfeedf00dfeed"
 	tests := []struct {
@@ -248,19 +244,12 @@ func TestSimulatorCredentialsAndRegions(t *testing.T) {
 
 func TestSimulatorErrorsAreClassified(t *testing.T) {
 	ctx := context.Background()
-	sim := newSim(t, fakecloud.Options{})
+	sim := drivertest.Sim(t, fakecloud.Options{})
 	idle := sim.AddServer(fakecloud.Server{})
 	broken := sim.AddServer(fakecloud.Server{Status: "ERROR"})
 	create := func(p *Provider, serverID string, meta map[string]string) error {
 		_, err := p.CreateImage(ctx, cloud.CreateImageRequest{ServerID: serverID, Name: "n", Metadata: meta, IdempotencyKey: "k"})
 		return err
-	}
-	many := func(n int) map[string]string {
-		m := map[string]string{}
-		for i := range n {
-			m[fmt.Sprintf("key%02d", i)] = "v"
-		}
-		return m
 	}
 	tests := []struct {
 		name      string
@@ -283,11 +272,11 @@ func TestSimulatorErrorsAreClassified(t *testing.T) {
 			class: cloud.ClassNotFound, status: 404, msg: "could not be found", wantCalls: 1},
 		{name: "compute fault", fault: &fakecloud.Fault{Op: fakecloud.OpCreateImage, Status: 500},
 			do: func(p *Provider) error { return create(p, idle.ID, nil) }, class: cloud.ClassTransient, status: 500, wantCalls: 1},
-		{name: "39 metadata entries plus the key fit", do: func(p *Provider) error { return create(p, idle.ID, many(39)) }, wantCalls: 1},
-		{name: "40 metadata entries plus the key are refused before any call", do: func(p *Provider) error { return create(p, idle.ID, many(40)) },
+		{name: "39 metadata entries plus the key fit", do: func(p *Provider) error { return create(p, idle.ID, cloudtest.Metadata(39)) }, wantCalls: 1},
+		{name: "40 metadata entries plus the key are refused before any call", do: func(p *Provider) error { return create(p, idle.ID, cloudtest.Metadata(40)) },
 			class: cloud.ClassInvalid, msg: "41 metadata items (spec.metadata plus the operator's serverimage_uid key) but Rackspace allows at most 40 per image", wantCalls: 0},
 		{name: "a raised limit lets the cloud decide: 403", mut: func(c *cloud.Config) { c.Options = map[string]string{OptionMaxImageMeta: "100"} },
-			do: func(p *Provider) error { return create(p, idle.ID, many(45)) }, class: cloud.ClassForbidden, status: 403, msg: "Image metadata limit exceeded", wantCalls: 1},
+			do: func(p *Provider) error { return create(p, idle.ID, cloudtest.Metadata(45)) }, class: cloud.ClassForbidden, status: 403, msg: "Image metadata limit exceeded", wantCalls: 1},
 		{name: "getImage unavailable", fault: &fakecloud.Fault{Op: fakecloud.OpGetImage, Status: 503},
 			do: func(p *Provider) error { _, err := p.GetImage(ctx, "5a3b0000-0000-4000-8000-000000000000"); return err }, class: cloud.ClassTransient, status: 503},
 		{name: "findImages rate limited", fault: &fakecloud.Fault{Op: fakecloud.OpListImages, Status: 413, RetryAfter: "7"},
@@ -338,7 +327,7 @@ func TestSimulatorErrorsAreClassified(t *testing.T) {
 
 func TestSimulatorTokenRenewal(t *testing.T) {
 	ctx := context.Background()
-	sim := newSim(t, fakecloud.Options{})
+	sim := drivertest.Sim(t, fakecloud.Options{})
 	srv := sim.AddServer(fakecloud.Server{})
 
 	t.Run("expired token: one re-authentication for many callers", func(t *testing.T) {
@@ -412,7 +401,7 @@ func TestSimulatorTokenRenewal(t *testing.T) {
 
 func TestSimulatorDroppedCreateIsFoundAgain(t *testing.T) {
 	ctx := context.Background()
-	sim := newSim(t, fakecloud.Options{})
+	sim := drivertest.Sim(t, fakecloud.Options{})
 	p := newProvider(t, simConfig(sim))
 	srv := sim.AddServer(fakecloud.Server{})
 	sim.InjectFault(fakecloud.Fault{Op: fakecloud.OpCreateImage, DropResponse: true})

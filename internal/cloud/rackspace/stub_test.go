@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -19,11 +18,7 @@ import (
 // produce: an identity that hands out one token and a catalog, and
 // whatever compute handlers a test registers under /v2/123/.
 type stub struct {
-	t   *testing.T
-	srv *httptest.Server
-	mux *http.ServeMux
-
-	log cloudtest.RequestLog
+	*cloudtest.Stub
 
 	mu sync.Mutex
 	// identity answers POST /identity/v2.0/tokens; by default it hands
@@ -50,23 +45,15 @@ const stubAccess = `{"access":{"token":{"id":"tok-1","expires":"2999-01-01T00:00
 
 func newStub(t *testing.T) *stub {
 	t.Helper()
-	s := &stub{t: t, mux: http.NewServeMux()}
-	s.identity = func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, fmt.Sprintf(stubAccess, s.srv.URL)) }
-	s.mux.HandleFunc("POST /identity/v2.0/tokens", func(w http.ResponseWriter, r *http.Request) {
+	s := &stub{Stub: cloudtest.NewStub(t, func(tok string) bool { return tok == stubToken },
+		`{"unauthorized":{"code":401,"message":"No valid token provided."}}`)}
+	s.identity = func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, fmt.Sprintf(stubAccess, s.Srv.URL)) }
+	s.Handle("POST /identity/v2.0/tokens", func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		h := s.identity
 		s.mu.Unlock()
 		h(w, r)
 	})
-	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.log.Record(r)
-		if !strings.HasPrefix(r.URL.Path, "/identity/") && r.Header.Get("X-Auth-Token") != stubToken {
-			writeJSON(w, 401, `{"unauthorized":{"code":401,"message":"No valid token provided."}}`)
-			return
-		}
-		s.mux.ServeHTTP(w, r)
-	}))
-	t.Cleanup(s.srv.Close)
 	return s
 }
 
@@ -76,30 +63,21 @@ func (s *stub) setIdentity(h http.HandlerFunc) {
 	s.mu.Unlock()
 }
 
-func (s *stub) handle(pattern string, h http.HandlerFunc) { s.mux.HandleFunc(pattern, h) }
-
-// requests returns the recorded requests whose path has the prefix.
-func (s *stub) requests(prefix string) []cloudtest.Request { return s.log.Requests(prefix) }
-
 func (s *stub) provider(mut ...func(*cloud.Config)) *Provider {
-	s.t.Helper()
+	s.T.Helper()
 	cfg := cloud.Config{
 		Provider:    cloud.Rackspace,
 		Credentials: map[string][]byte{"username": []byte(stubUser), "apiKey": []byte(stubAPIKey)},
-		IdentityURL: s.srv.URL + "/identity/v2.0",
+		IdentityURL: s.Srv.URL + "/identity/v2.0",
 		Timeout:     5 * time.Second,
 	}
 	for _, m := range mut {
 		m(&cfg)
 	}
-	return newProvider(s.t, cfg)
+	return newProvider(s.T, cfg)
 }
 
-func writeJSON(w http.ResponseWriter, status int, body string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = w.Write([]byte(body))
-}
+var writeJSON = cloudtest.WriteJSON
 
 func TestIdentityRequest(t *testing.T) {
 	tests := []struct {
@@ -119,7 +97,7 @@ func TestIdentityRequest(t *testing.T) {
 			if err := p.Authenticate(context.Background()); err != nil {
 				t.Fatal(err)
 			}
-			reqs := s.requests("/identity/")
+			reqs := s.Requests("/identity/")
 			if len(reqs) != 1 {
 				t.Fatalf("%d identity requests", len(reqs))
 			}
@@ -127,7 +105,7 @@ func TestIdentityRequest(t *testing.T) {
 			if r.Body != tc.want || r.Header.Get("Content-Type") != "application/json" || r.Header.Get("X-Auth-Token") != "" {
 				t.Errorf("identity request %q headers %v", r.Body, r.Header)
 			}
-			if got := p.sess.Load(); got.token != stubToken || got.tenantID != stubTenant || got.compute != s.srv.URL+"/v2/123" {
+			if got := p.sess.Load(); got.token != stubToken || got.tenantID != stubTenant || got.compute != s.Srv.URL+"/v2/123" {
 				t.Errorf("session %+v", got)
 			}
 		})
@@ -270,7 +248,7 @@ func TestCreateImageAnswers(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newStub(t)
-			s.handle("POST /v2/123/servers/srv1/action", func(w http.ResponseWriter, _ *http.Request) { tc.answer(w, s.srv.URL) })
+			s.Handle("POST /v2/123/servers/srv1/action", func(w http.ResponseWriter, _ *http.Request) { tc.answer(w, s.Srv.URL) })
 			got, err := s.provider().CreateImage(context.Background(), cloud.CreateImageRequest{
 				ServerID: "srv1", Name: "img", Metadata: tc.meta, IdempotencyKey: tc.key,
 			})
@@ -287,7 +265,7 @@ func TestCreateImageAnswers(t *testing.T) {
 			if err != nil || got != tc.wantID {
 				t.Fatalf("CreateImage = %q, %v", got, err)
 			}
-			r := s.requests("/v2/")[0]
+			r := s.Requests("/v2/")[0]
 			if r.Body != tc.wantReq {
 				t.Errorf("request body %s, want %s", r.Body, tc.wantReq)
 			}
@@ -303,14 +281,14 @@ func TestCreateImageAnswers(t *testing.T) {
 func TestReadAnswers(t *testing.T) {
 	ctx := context.Background()
 	s := newStub(t)
-	s.handle("GET /v2/123/images/img203", func(w http.ResponseWriter, _ *http.Request) {
+	s.Handle("GET /v2/123/images/img203", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, 203, `{"image":{"id":"img203","status":"SAVING","progress":50.0,"metadata":{"serverimage_uid":7},"links":[{"rel":"self","href":"https://x/images/img203"}]}}`)
 	})
-	s.handle("GET /v2/123/servers/moved", func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, s.srv.URL+"/elsewhere", http.StatusFound)
+	s.Handle("GET /v2/123/servers/moved", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, s.Srv.URL+"/elsewhere", http.StatusFound)
 	})
-	s.handle("GET /v2/123/servers/garbled", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, `{"server":`) })
-	s.handle("GET /v2/123/servers/empty", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, `{}`) })
+	s.Handle("GET /v2/123/servers/garbled", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, `{"server":`) })
+	s.Handle("GET /v2/123/servers/empty", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, `{}`) })
 	p := s.provider()
 
 	img, err := p.GetImage(ctx, "img203")
@@ -321,7 +299,7 @@ func TestReadAnswers(t *testing.T) {
 	if ce := wantClass(t, err, cloud.ClassTransient); ce.HTTPStatus != http.StatusFound {
 		t.Errorf("redirect: %+v", ce)
 	}
-	if len(s.requests("/elsewhere")) != 0 {
+	if len(s.Requests("/elsewhere")) != 0 {
 		t.Error("the redirect was followed with the token")
 	}
 	_, err = p.GetServer(ctx, "garbled")
@@ -346,7 +324,7 @@ func TestFindImagesPagesWithItsOwnURLs(t *testing.T) {
 	img := func(id, key, status, created string) string {
 		return fmt.Sprintf(`{"id":%q,"name":"img","status":%q,"created":%q,"metadata":{"serverimage_uid":%q,"instance_uuid":"srv1"}}`, id, status, created, key)
 	}
-	s.handle("GET /v2/123/images/detail", func(w http.ResponseWriter, r *http.Request) {
+	s.Handle("GET /v2/123/images/detail", func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
 		if q.Get("server") != "srv1" || q.Get("name") != "img" || q.Get("limit") == "" {
 			writeJSON(w, 400, `{"badRequest":{"code":400,"message":"unexpected query `+r.URL.RawQuery+`"}}`)
@@ -374,7 +352,7 @@ func TestFindImagesPagesWithItsOwnURLs(t *testing.T) {
 	if fmt.Sprint(ids) != "[c a]" {
 		t.Errorf("found %v, want [c a]: the key's non-deleted images, newest first", ids)
 	}
-	if n := len(s.requests("/v2/123/images/detail")); n != 2 {
+	if n := len(s.Requests("/v2/123/images/detail")); n != 2 {
 		t.Errorf("%d list requests, want 2", n)
 	}
 }
@@ -428,14 +406,8 @@ func TestSettings(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s, err := newSettings(tc.cfg)
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("err = %v, want %q", err, tc.wantErr)
-				}
+			if cloudtest.ExpectError(t, err, tc.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			tc.check(t, s)
 		})

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
+	"github.com/serverimage-operator/serverimage-operator/internal/cloud/drivertest"
 	"github.com/serverimage-operator/serverimage-operator/internal/fakecloud"
 )
 
@@ -16,7 +17,7 @@ import (
 // absent from the result.
 func TestGetImagesReadsBuildsInOneCall(t *testing.T) {
 	ctx := context.Background()
-	sim := newSim(t, fakecloud.Options{QueuedFor: time.Hour})
+	sim := drivertest.Sim(t, fakecloud.Options{QueuedFor: time.Hour})
 	p := newSimProvider(t, sim)
 	if n := p.Capabilities().ImagesPerCall; n != 0 {
 		t.Fatalf("ImagesPerCall %d, want 0 (one list covers any number)", n)

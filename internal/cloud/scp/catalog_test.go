@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
+	"github.com/serverimage-operator/serverimage-operator/internal/cloud/cloudtest"
+	"github.com/serverimage-operator/serverimage-operator/internal/cloud/drivertest"
 	"github.com/serverimage-operator/serverimage-operator/internal/fakecloud"
 )
 
@@ -39,14 +41,11 @@ func TestPickVirtualServer(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := pickVirtualServer(tc.entries, tc.region)
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("got %q, %v; want an error containing %q", got, err, tc.wantErr)
-				}
+			if cloudtest.ExpectError(t, err, tc.wantErr) {
 				return
 			}
-			if err != nil || got != tc.want {
-				t.Fatalf("got %q, %v; want %q", got, err, tc.want)
+			if got != tc.want {
+				t.Fatalf("got %q, want %q", got, tc.want)
 			}
 		})
 	}
@@ -65,7 +64,7 @@ func catalogConfig(sim *fakecloud.Cloud, region string) func(*cloud.Config) {
 // other services: a wrong pick fails the calls. The catalog is read once.
 func TestEndpointFromTheCatalog(t *testing.T) {
 	ctx := context.Background()
-	sim := newSim(t, fakecloud.Options{})
+	sim := drivertest.Sim(t, fakecloud.Options{})
 	srv := sim.AddServer(fakecloud.Server{Name: "web-1"})
 	p := newSimProvider(t, sim, catalogConfig(sim, sim.SCPRegion()), func(c *cloud.Config) {
 		c.Credentials[keyAccountID] = []byte("acct-42")
@@ -87,7 +86,7 @@ func TestEndpointFromTheCatalog(t *testing.T) {
 
 func TestCatalogFailures(t *testing.T) {
 	ctx := context.Background()
-	sim := newSim(t, fakecloud.Options{})
+	sim := drivertest.Sim(t, fakecloud.Options{})
 
 	p := newSimProvider(t, sim, catalogConfig(sim, "kr-south1"))
 	err := p.Authenticate(ctx)

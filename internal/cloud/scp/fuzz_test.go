@@ -1,15 +1,13 @@
 package scp
 
 import (
-	"context"
 	"encoding/json"
 	"strings"
 	"testing"
-	"time"
 	"unicode/utf8"
 
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
-	"github.com/serverimage-operator/serverimage-operator/internal/fakecloud"
+	"github.com/serverimage-operator/serverimage-operator/internal/cloud/drivertest"
 )
 
 // Fuzz targets for what the SCP driver decodes (error envelopes, images,
@@ -43,9 +41,7 @@ func FuzzImage(f *testing.F) {
 		_ = json.Unmarshal(body, &one)
 		for _, img := range append(list.Images, one) {
 			out := img.toImage()
-			if p := out.Phase; !p.InProgress() && p != cloud.PhaseActive && !p.Final() {
-				t.Fatalf("phase %q", p)
-			}
+			drivertest.CheckPhase(t, out.Phase)
 			if out.SizeBytes != nil && *out.SizeBytes <= 0 {
 				t.Fatalf("size %d", *out.SizeBytes)
 			}
@@ -80,29 +76,8 @@ func FuzzServer(f *testing.F) {
 	})
 }
 
-// FuzzSignerAgainstGateway sends real signed requests, with a fuzzed image
-// ID in the path and a fuzzed name in the query, to the simulator, whose
-// gateway rebuilds the signed URL from what arrived: any disagreement in
-// encoding is a 401.
+// FuzzSignerAgainstGateway: the signer against the simulator's gateway,
+// which verifies signatures with its own implementation.
 func FuzzSignerAgainstGateway(f *testing.F) {
-	sim := fakecloud.New(fakecloud.Options{})
-	f.Cleanup(sim.Close)
-	p, err := cloud.New(context.Background(), simConfig(sim))
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Fuzz(func(t *testing.T, id, name string) {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if id != "" {
-			_, err := p.GetImage(ctx, id)
-			if c := cloud.ClassOf(err); c == cloud.ClassUnauthorized || c == cloud.ClassForbidden {
-				t.Fatalf("GET image %q: the gateway refused the signature: %v", id, err)
-			}
-		}
-		_, err := p.FindImages(ctx, cloud.FindImagesQuery{Name: name, IdempotencyKey: "0f5c7a52-4f0e-4a3e-9a61-5d3b2f7d8c10"})
-		if c := cloud.ClassOf(err); c == cloud.ClassUnauthorized || c == cloud.ClassForbidden {
-			t.Fatalf("list images named %q: the gateway refused the signature: %v", name, err)
-		}
-	})
+	drivertest.FuzzSignedRequests(f, simConfig, "0f5c7a52-4f0e-4a3e-9a61-5d3b2f7d8c10")
 }

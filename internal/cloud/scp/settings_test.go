@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
+	"github.com/serverimage-operator/serverimage-operator/internal/cloud/cloudtest"
 )
 
 func creds(kv ...string) map[string][]byte {
@@ -84,14 +85,8 @@ func TestNewSettings(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s, err := newSettings(tc.cfg, now)
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("error %v, want one containing %q", err, tc.wantErr)
-				}
+			if cloudtest.ExpectError(t, err, tc.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if s.endpoint != tc.wantEndpoint || s.catalogURL != tc.wantCatalog || s.apiVersion.header() != tc.wantVersion || s.creds.accountID != tc.wantAccount {
 				t.Errorf("endpoint %q catalog %q version %q account %q", s.endpoint, s.catalogURL, s.apiVersion.header(), s.creds.accountID)

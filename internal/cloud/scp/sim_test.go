@@ -8,18 +8,12 @@ import (
 	"time"
 
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
+	"github.com/serverimage-operator/serverimage-operator/internal/cloud/drivertest"
 	"github.com/serverimage-operator/serverimage-operator/internal/fakecloud"
 )
 
 // These tests run the driver against the simulator's SCP front, whose
 // signature verifier is written independently of the driver's signer.
-
-func newSim(t *testing.T, o fakecloud.Options) *fakecloud.Cloud {
-	t.Helper()
-	sim := fakecloud.New(o)
-	t.Cleanup(sim.Close)
-	return sim
-}
 
 // simConfig is the Cloud a user would write for the simulator.
 func simConfig(sim *fakecloud.Cloud) cloud.Config {
@@ -46,7 +40,7 @@ func newSimProvider(t *testing.T, sim *fakecloud.Cloud, mutate ...func(*cloud.Co
 
 func TestSimulatorEndToEnd(t *testing.T) {
 	ctx := context.Background()
-	sim := newSim(t, fakecloud.Options{QueuedFor: 200 * time.Millisecond, SavingFor: 200 * time.Millisecond})
+	sim := drivertest.Sim(t, fakecloud.Options{QueuedFor: 200 * time.Millisecond, SavingFor: 200 * time.Millisecond})
 	srv := sim.AddServer(fakecloud.Server{Name: "web-1"})
 	p := newSimProvider(t, sim)
 
@@ -209,7 +203,7 @@ func TestSimulatorFailures(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			sim := newSim(t, fakecloud.Options{})
+			sim := drivertest.Sim(t, fakecloud.Options{})
 			srv := sim.AddServer(fakecloud.Server{})
 			if tc.setup != nil {
 				tc.setup(sim, srv.ID)
@@ -250,7 +244,7 @@ func notSnapshottable(s *cloud.Server, err error) error {
 
 func TestSimulatorLostResponseIsFoundAgain(t *testing.T) {
 	ctx := context.Background()
-	sim := newSim(t, fakecloud.Options{QueuedFor: time.Minute})
+	sim := drivertest.Sim(t, fakecloud.Options{QueuedFor: time.Minute})
 	srv := sim.AddServer(fakecloud.Server{})
 	p := newSimProvider(t, sim)
 	sim.InjectFault(fakecloud.Fault{Op: fakecloud.OpCreateImage, DropResponse: true})
@@ -268,7 +262,7 @@ func TestSimulatorLostResponseIsFoundAgain(t *testing.T) {
 
 func TestSimulatorFailedSnapshotIsAConfirmedNotFound(t *testing.T) {
 	ctx := context.Background()
-	sim := newSim(t, fakecloud.Options{QueuedFor: 50 * time.Millisecond})
+	sim := drivertest.Sim(t, fakecloud.Options{QueuedFor: 50 * time.Millisecond})
 	srv := sim.AddServer(fakecloud.Server{})
 	sim.FailNextSnapshot(srv.ID)
 	p := newSimProvider(t, sim)
@@ -288,7 +282,7 @@ func TestSimulatorFailedSnapshotIsAConfirmedNotFound(t *testing.T) {
 
 func TestSimulatorFindImagesPages(t *testing.T) {
 	ctx := context.Background()
-	sim := newSim(t, fakecloud.Options{})
+	sim := drivertest.Sim(t, fakecloud.Options{})
 	for range pageSize + 5 {
 		sim.AddImage(fakecloud.Image{Name: "many-3f2a9c1e"})
 	}
@@ -305,7 +299,7 @@ func TestSimulatorFindImagesPages(t *testing.T) {
 }
 
 func TestSimulatorClockSkew(t *testing.T) {
-	sim := newSim(t, fakecloud.Options{})
+	sim := drivertest.Sim(t, fakecloud.Options{})
 	p, err := newProvider(simConfig(sim), func() time.Time { return time.Now().Add(-10 * time.Minute) })
 	if err != nil {
 		t.Fatal(err)
@@ -317,7 +311,7 @@ func TestSimulatorClockSkew(t *testing.T) {
 }
 
 func TestSimulatorAccountID(t *testing.T) {
-	sim := newSim(t, fakecloud.Options{})
+	sim := drivertest.Sim(t, fakecloud.Options{})
 	p := newSimProvider(t, sim, func(c *cloud.Config) { c.Credentials[keyAccountID] = []byte("acct-42") })
 	if err := p.Authenticate(context.Background()); err != nil {
 		t.Fatalf("with an account ID: %v", err)

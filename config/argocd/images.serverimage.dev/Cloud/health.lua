@@ -9,8 +9,6 @@
 -- Standing warnings (TLSVerificationDisabled, ConfigurationWarning) do not
 -- make the Cloud unhealthy, since it works, but are appended to the
 -- message so that they are seen in the Argo CD UI.
-local hs = {}
-
 local function condition(status, type)
   if status == nil or status.conditions == nil then
     return nil
@@ -27,25 +25,24 @@ local function isTrue(c)
   return c ~= nil and c.status == "True"
 end
 
+local function health(s, message)
+  return {status = s, message = message}
+end
+
 local status = obj.status
 local generation = obj.metadata.generation
 if status == nil or status.observedGeneration == nil or
     (generation ~= nil and status.observedGeneration < generation) then
-  hs.status = "Progressing"
-  hs.message = "Waiting for the operator to observe the latest spec"
-  return hs
+  return health("Progressing", "Waiting for the operator to observe the latest spec")
 end
 
 local stalled = condition(status, "Stalled")
 if isTrue(stalled) then
-  hs.status = "Degraded"
-  hs.message = stalled.message
-  return hs
+  return health("Degraded", stalled.message)
 end
 
 local ready = condition(status, "Ready")
 if isTrue(ready) then
-  hs.status = "Healthy"
   local msg = ready.message or ""
   for _, type in ipairs({"TLSVerificationDisabled", "ConfigurationWarning"}) do
     local w = condition(status, type)
@@ -53,17 +50,13 @@ if isTrue(ready) then
       msg = msg .. "; warning: " .. w.message
     end
   end
-  hs.message = msg
-  return hs
+  return health("Healthy", msg)
 end
 
-hs.status = "Progressing"
 local reconciling = condition(status, "Reconciling")
 if isTrue(reconciling) and reconciling.message ~= nil then
-  hs.message = reconciling.message
+  return health("Progressing", reconciling.message)
 elseif ready ~= nil and ready.message ~= nil then
-  hs.message = ready.message
-else
-  hs.message = "Waiting for the operator to check the credentials"
+  return health("Progressing", ready.message)
 end
-return hs
+return health("Progressing", "Waiting for the operator to check the credentials")

@@ -9,8 +9,6 @@
 --   Healthy      Ready=True: the image is active
 -- While the image is being built the message leads with the cloud's image
 -- status and progress, so the Argo CD UI shows how far along it is.
-local hs = {}
-
 local function condition(status, type)
   if status == nil or status.conditions == nil then
     return nil
@@ -27,30 +25,27 @@ local function isTrue(c)
   return c ~= nil and c.status == "True"
 end
 
+local function health(s, message)
+  return {status = s, message = message}
+end
+
 local status = obj.status
 local generation = obj.metadata.generation
 if status == nil or status.observedGeneration == nil or
     (generation ~= nil and status.observedGeneration < generation) then
-  hs.status = "Progressing"
-  hs.message = "Waiting for the operator to observe the latest spec"
-  return hs
+  return health("Progressing", "Waiting for the operator to observe the latest spec")
 end
 
 local stalled = condition(status, "Stalled")
 if isTrue(stalled) then
-  hs.status = "Degraded"
-  hs.message = stalled.message
-  return hs
+  return health("Degraded", stalled.message)
 end
 
 local ready = condition(status, "Ready")
 if isTrue(ready) then
-  hs.status = "Healthy"
-  hs.message = ready.message
-  return hs
+  return health("Healthy", ready.message)
 end
 
-hs.status = "Progressing"
 local reconciling = condition(status, "Reconciling")
 local detail = nil
 if isTrue(reconciling) then
@@ -58,21 +53,17 @@ if isTrue(reconciling) then
 elseif ready ~= nil then
   detail = ready.message
 end
+if detail == "" then
+  detail = nil
+end
 if isTrue(reconciling) and reconciling.reason == "ImageSaving" and status.imageStatus ~= nil then
   local head = "Image " .. status.imageStatus
   if status.progress ~= nil then
     head = head .. " " .. tostring(math.floor(status.progress)) .. "%"
   end
-  if detail ~= nil and detail ~= "" then
-    hs.message = head .. ": " .. detail
-  else
-    hs.message = head
+  if detail ~= nil then
+    return health("Progressing", head .. ": " .. detail)
   end
-  return hs
+  return health("Progressing", head)
 end
-if detail ~= nil and detail ~= "" then
-  hs.message = detail
-else
-  hs.message = "Waiting for the operator to report Ready"
-end
-return hs
+return health("Progressing", detail or "Waiting for the operator to report Ready")

@@ -8,8 +8,6 @@
 -- broken even while it is suspended. The health of the images themselves
 -- is on their ServerImages: a failed nightly run does not make the
 -- schedule unhealthy.
-local hs = {}
-
 local function condition(status, type)
   if status == nil or status.conditions == nil then
     return nil
@@ -22,39 +20,35 @@ local function condition(status, type)
   return nil
 end
 
+local function isTrue(c)
+  return c ~= nil and c.status == "True"
+end
+
+local function health(s, message)
+  return {status = s, message = message}
+end
+
 local status = obj.status
 local generation = obj.metadata.generation
 if status == nil or status.observedGeneration == nil or
     (generation ~= nil and status.observedGeneration < generation) then
-  hs.status = "Progressing"
-  hs.message = "Waiting for the operator to observe the schedule"
-  return hs
+  return health("Progressing", "Waiting for the operator to observe the schedule")
 end
 
 local stalled = condition(status, "Stalled")
-if stalled ~= nil and stalled.status == "True" then
-  hs.status = "Degraded"
-  hs.message = stalled.message
-  return hs
+if isTrue(stalled) then
+  return health("Degraded", stalled.message)
 end
 
 if obj.spec ~= nil and obj.spec.suspend == true then
-  hs.status = "Suspended"
-  hs.message = "Suspended: no images are taken until spec.suspend is false"
-  return hs
+  return health("Suspended", "Suspended: no images are taken until spec.suspend is false")
 end
 
 local ready = condition(status, "Ready")
-if ready ~= nil and ready.status == "True" then
-  hs.status = "Healthy"
-  hs.message = ready.message
-  return hs
+if isTrue(ready) then
+  return health("Healthy", ready.message)
 end
-
-hs.status = "Progressing"
 if ready ~= nil and ready.message ~= nil then
-  hs.message = ready.message
-else
-  hs.message = "Waiting for the operator to report Ready"
+  return health("Progressing", ready.message)
 end
-return hs
+return health("Progressing", "Waiting for the operator to report Ready")
