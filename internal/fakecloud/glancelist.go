@@ -109,6 +109,19 @@ var glanceSetFields = map[string]func(Image) string{
 	"disk_format":      func(i Image) string { return i.DiskFormat },
 }
 
+// imageTimeFilter is the created_at or updated_at filter of an image list,
+// or a 400 message.
+func imageTimeFilter(field, v string) (func(Image) bool, string) {
+	tf, bad := timeFilter(field, v)
+	if bad != "" {
+		return nil, bad
+	}
+	if field == "created_at" {
+		return func(i Image) bool { return tf(i.CreatedAt) }, ""
+	}
+	return func(i Image) bool { return tf(i.UpdatedAt) }, ""
+}
+
 // glanceFilter turns the query into a predicate, or a 400 message.
 func glanceFilter(q url.Values) (func(Image) bool, string) {
 	var preds []func(Image) bool
@@ -173,17 +186,11 @@ func glanceFilter(q url.Values) (func(Image) bool, string) {
 				return (isMin && i.Size >= n) || (!isMin && i.Size <= n)
 			})
 		case "created_at", "updated_at":
-			tf, bad := timeFilter(key, v)
+			pred, bad := imageTimeFilter(key, v)
 			if bad != "" {
 				return nil, bad
 			}
-			isCreated := key == "created_at"
-			add(func(i Image) bool {
-				if isCreated {
-					return tf(i.CreatedAt)
-				}
-				return tf(i.UpdatedAt)
-			})
+			add(pred)
 		default:
 			// Any other key is a custom property, matched exactly.
 			add(func(i Image) bool { p, ok := i.Properties[key]; return ok && p == v })

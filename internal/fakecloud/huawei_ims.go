@@ -131,21 +131,13 @@ func imsMatches(img Image, q url.Values) bool {
 func imsTimeFilters(q url.Values) (func(Image) bool, string) {
 	var preds []func(Image) bool
 	for _, field := range []string{"created_at", "updated_at"} {
-		v := q.Get(field)
-		if v == "" {
-			continue
-		}
-		tf, bad := timeFilter(field, v)
-		if bad != "" {
-			return nil, bad
-		}
-		created := field == "created_at"
-		preds = append(preds, func(i Image) bool {
-			if created {
-				return tf(i.CreatedAt)
+		if v := q.Get(field); v != "" {
+			pred, bad := imageTimeFilter(field, v)
+			if bad != "" {
+				return nil, bad
 			}
-			return tf(i.UpdatedAt)
-		})
+			preds = append(preds, pred)
+		}
 	}
 	return func(i Image) bool {
 		for _, p := range preds {
