@@ -196,6 +196,11 @@ func glanceFilter(q url.Values) (func(Image) bool, string) {
 			add(func(i Image) bool { p, ok := i.Properties[key]; return ok && p == v })
 		}
 	}
+	return allOf(preds), ""
+}
+
+// allOf is the predicate that holds when all of preds hold.
+func allOf(preds []func(Image) bool) func(Image) bool {
 	return func(i Image) bool {
 		for _, p := range preds {
 			if !p(i) {
@@ -203,7 +208,7 @@ func glanceFilter(q url.Values) (func(Image) bool, string) {
 			}
 		}
 		return true
-	}, ""
+	}
 }
 
 // glanceSort parses sort=k1:dir,k2 or sort_key/sort_dir; default

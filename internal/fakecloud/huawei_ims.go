@@ -139,12 +139,5 @@ func imsTimeFilters(q url.Values) (func(Image) bool, string) {
 			preds = append(preds, pred)
 		}
 	}
-	return func(i Image) bool {
-		for _, p := range preds {
-			if !p(i) {
-				return false
-			}
-		}
-		return true
-	}, ""
+	return allOf(preds), ""
 }
