@@ -127,8 +127,11 @@ test-openstack: envtest ## End-to-end suite against a real OpenStack on loopback
 demo: envtest ## Run the operator on a local control plane against the simulator.
 	go run ./hack/demo
 
+# make bench's default run; docs/performance.md lists the comparisons.
+BENCH_FLAGS ?= -n 100,1000,5000,10000 -mode feed
+
 .PHONY: bench
-bench: envtest ## Measure the operator at scale (N = 100, 1000, 5000; see docs/performance.md).
+bench: envtest ## Measure the operator at scale (N = 100 to 10,000; see docs/performance.md).
 	go run ./hack/bench $(BENCH_FLAGS)
 
 .PHONY: soak
