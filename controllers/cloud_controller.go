@@ -69,8 +69,7 @@ func (r *CloudReconciler) finish(ctx context.Context, orig, c *imagesv1.Cloud, e
 	if perr := r.Status().Patch(ctx, c, client.MergeFrom(orig)); perr != nil {
 		return client.IgnoreNotFound(perr)
 	}
-	before, after := readyCondition(orig.Status.Conditions), readyCondition(c.Status.Conditions)
-	if after != nil && (before == nil || before.Status != after.Status || before.Reason != after.Reason || before.Message != after.Message) {
+	if after := readyChanged(orig.Status.Conditions, c.Status.Conditions); after != nil {
 		typ := "Normal"
 		if after.Status != metav1.ConditionTrue {
 			typ = "Warning"

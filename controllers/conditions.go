@@ -59,6 +59,17 @@ func truncate(s string) string {
 	return s[:maxConditionMessage-3] + "..."
 }
 
+// readyChanged returns the Ready condition of after when it differs from
+// the one in before (status, reason or message): the change an Event
+// announces. nil when there is none or nothing changed.
+func readyChanged(before, after []metav1.Condition) *metav1.Condition {
+	b, a := readyCondition(before), readyCondition(after)
+	if a == nil || (b != nil && b.Status == a.Status && b.Reason == a.Reason && b.Message == a.Message) {
+		return nil
+	}
+	return a
+}
+
 // readyCondition returns the Ready condition or nil.
 func readyCondition(conds []metav1.Condition) *metav1.Condition {
 	return meta.FindStatusCondition(conds, imagesv1.ConditionReady)

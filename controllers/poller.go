@@ -3,7 +3,7 @@ package controllers
 import (
 	"context"
 	"math/rand/v2"
-	"sort"
+	"slices"
 	"sync"
 	"time"
 
@@ -241,14 +241,8 @@ func (cp *cloudPoll) firstDueLocked() (time.Time, bool) {
 // little early only shortens its wait; none is read later than its due.
 func (cp *cloudPoll) dueLocked(now time.Time) []string {
 	horizon := now.Add(cp.interval / 10)
-	type entry struct {
-		id  string
-		due time.Time
-	}
-	all := make([]entry, 0, len(cp.inFlight))
 	n := 0
-	for id, t := range cp.inFlight {
-		all = append(all, entry{id, t.due})
+	for _, t := range cp.inFlight {
 		if !t.due.After(horizon) {
 			n++
 		}
@@ -259,16 +253,23 @@ func (cp *cloudPoll) dueLocked(now time.Time) []string {
 	switch {
 	case cp.perCall == 0:
 		// One read covers any number: read them all.
-		n = len(all)
+		n = len(cp.inFlight)
 	case cp.perCall > 1:
-		n = min(len(all), (n+cp.perCall-1)/cp.perCall*cp.perCall)
+		n = min(len(cp.inFlight), (n+cp.perCall-1)/cp.perCall*cp.perCall)
 	}
-	sort.Slice(all, func(i, j int) bool { return all[i].due.Before(all[j].due) })
-	ids := make([]string, n)
-	for i := range ids {
-		ids[i] = all[i].id
+	return cp.byDueLocked(n)
+}
+
+// byDueLocked is the first n in-flight images by due time: the next to be
+// read, or, where the feed is read instead, those read by ID longest ago
+// (each read by ID moves an image's due).
+func (cp *cloudPoll) byDueLocked(n int) []string {
+	ids := make([]string, 0, len(cp.inFlight))
+	for id := range cp.inFlight {
+		ids = append(ids, id)
 	}
-	return ids
+	slices.SortFunc(ids, func(a, b string) int { return cp.inFlight[a].due.Compare(cp.inFlight[b].due) })
+	return ids[:min(n, len(ids))]
 }
 
 // poll reads one Cloud's in-flight images that are due, or for drift

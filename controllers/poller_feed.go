@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"time"
 
@@ -91,7 +92,7 @@ func (p *imagePoller) pollFeed(ctx context.Context, cp *cloudPoll) {
 	p.mu.Lock()
 	var wakes []*imagesv1.ServerImage
 	if err != nil {
-		wakes = p.recordLocked(ctx, cp, cp.inFlight, inFlightIDsLocked(cp), nil, err, true)
+		wakes = p.recordLocked(ctx, cp, cp.inFlight, slices.Collect(maps.Keys(cp.inFlight)), nil, err, true)
 	} else {
 		found := make(map[string]cloud.Image, len(changed))
 		ids := make([]string, 0, len(changed))
@@ -126,28 +127,5 @@ func (p *imagePoller) pollFeed(ctx context.Context, cp *cloudPoll) {
 }
 
 // sweepLocked picks one call's worth of in-flight images, those read by ID
-// longest ago (readInCalls moves an image's due on each read by ID).
-func (cp *cloudPoll) sweepLocked() []string {
-	type entry struct {
-		id  string
-		due time.Time
-	}
-	all := make([]entry, 0, len(cp.inFlight))
-	for id, t := range cp.inFlight {
-		all = append(all, entry{id, t.due})
-	}
-	slices.SortFunc(all, func(a, b entry) int { return a.due.Compare(b.due) })
-	ids := make([]string, 0, min(cp.perCall, len(all)))
-	for _, e := range all[:min(cp.perCall, len(all))] {
-		ids = append(ids, e.id)
-	}
-	return ids
-}
-
-func inFlightIDsLocked(cp *cloudPoll) []string {
-	ids := make([]string, 0, len(cp.inFlight))
-	for id := range cp.inFlight {
-		ids = append(ids, id)
-	}
-	return ids
-}
+// longest ago.
+func (cp *cloudPoll) sweepLocked() []string { return cp.byDueLocked(cp.perCall) }

@@ -203,8 +203,8 @@ func (r *ServerImageReconciler) finish(ctx context.Context, p *pass, err error) 
 }
 
 func (r *ServerImageReconciler) emitTransition(orig, si *imagesv1.ServerImage) {
-	before, after := readyCondition(orig.Status.Conditions), readyCondition(si.Status.Conditions)
-	if after == nil || (before != nil && before.Status == after.Status && before.Reason == after.Reason && before.Message == after.Message) {
+	after := readyChanged(orig.Status.Conditions, si.Status.Conditions)
+	if after == nil {
 		return
 	}
 	typ := "Normal"

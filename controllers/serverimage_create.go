@@ -104,11 +104,11 @@ func (r *ServerImageReconciler) checkServer(ctx context.Context, p *pass) (recon
 	}
 	switch srv.Readiness {
 	case cloud.ServerBusy:
-		res, err := fail(&si.Status.Conditions, si.Generation, policy.GetServer, &cloud.Error{Class: cloud.ClassBusy, Op: "getServer"},
+		res, err := fail(&si.Status.Conditions, si.Generation, policy.GetServer, &cloud.Error{Class: cloud.ClassBusy, Op: cloud.OpGetServer},
 			fmt.Sprintf("server %s is busy (%s); the image will be requested when it is idle", srv.ID, srv.Status))
 		return res, true, err
 	case cloud.ServerCannotBeImaged:
-		res, err := fail(&si.Status.Conditions, si.Generation, policy.GetServer, &cloud.Error{Class: cloud.ClassConflict, Op: "getServer"},
+		res, err := fail(&si.Status.Conditions, si.Generation, policy.GetServer, &cloud.Error{Class: cloud.ClassConflict, Op: cloud.OpGetServer},
 			fmt.Sprintf("server %s is %s, a state in which the cloud takes no image", srv.ID, srv.Status))
 		return res, true, err
 	}
