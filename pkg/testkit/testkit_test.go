@@ -1,0 +1,173 @@
+package testkit_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/rest"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+
+	imagesv1 "github.com/serverimage-operator/serverimage-operator/api/v1alpha1"
+	"github.com/serverimage-operator/serverimage-operator/pkg/fakecloud"
+	"github.com/serverimage-operator/serverimage-operator/pkg/testkit"
+)
+
+var (
+	cfg *rest.Config
+	k8s client.Client
+)
+
+// TestMain starts one control plane with the CRDs from AddCRDs alone (no
+// CRD directory), and one operator from StartOperator, as a user would.
+func TestMain(m *testing.M) {
+	env := &envtest.Environment{}
+	if err := testkit.AddCRDs(env); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	var err error
+	if cfg, err = env.Start(); err != nil {
+		fmt.Fprintln(os.Stderr, "envtest (is KUBEBUILDER_ASSETS set? `make envtest`):", err)
+		os.Exit(1)
+	}
+	code := run(m)
+	_ = env.Stop()
+	os.Exit(code)
+}
+
+func run(m *testing.M) int {
+	op, err := testkit.StartOperator(context.Background(), cfg, testkit.Options{})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer func() { _ = op.Stop() }()
+	if k8s, err = client.New(cfg, client.Options{Scheme: testkit.Scheme()}); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return m.Run()
+}
+
+// namespace creates a namespace for one test.
+func namespace(t *testing.T, name string) string {
+	t.Helper()
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}
+	if err := k8s.Create(t.Context(), ns); err != nil {
+		t.Fatal(err)
+	}
+	return name
+}
+
+func serverImage(ns, name, cloud, serverID string) *imagesv1.ServerImage {
+	return &imagesv1.ServerImage{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
+		Spec:       imagesv1.ServerImageSpec{CloudRef: imagesv1.CloudReference{Name: cloud}, ServerID: serverID},
+	}
+}
+
+func startSim(t *testing.T, opts fakecloud.Options) *fakecloud.Cloud {
+	t.Helper()
+	sim, err := fakecloud.Start(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sim.Close)
+	return sim
+}
+
+// TestEveryDialect: the Secret and Cloud fakecloud makes reach each
+// dialect, and an image built there makes the ServerImage Ready with the
+// simulator's image ID.
+func TestEveryDialect(t *testing.T) {
+	for i, d := range fakecloud.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			ns := namespace(t, fmt.Sprintf("dialect-%d", i))
+			sim := startSim(t, fakecloud.Options{Dialect: d, BuildTime: 300 * time.Millisecond})
+			server := sim.AddServer("web-1")
+			if _, err := testkit.CreateCloud(t.Context(), k8s, sim, ns, "sim"); err != nil {
+				t.Fatal(err)
+			}
+			si := serverImage(ns, "golden", "sim", server.ID)
+			if err := k8s.Create(t.Context(), si); err != nil {
+				t.Fatal(err)
+			}
+			got := testkit.RequireReady(t, k8s, client.ObjectKeyFromObject(si), time.Minute)
+			img, ok := sim.Image(got.Status.ImageID)
+			if !ok || img.Status != fakecloud.ImageActive || img.ServerID != server.ID {
+				t.Fatalf("status.imageID %q: simulator has %+v (found %v), want an active image of %s", got.Status.ImageID, img, ok, server.ID)
+			}
+			if n := sim.Calls(fakecloud.OpCreateImage); n != 1 {
+				t.Errorf("%d createImage calls, want 1", n)
+			}
+		})
+	}
+}
+
+// TestFaults: a failed create, a rate limit and a lost response still end
+// in one image, and the ledger shows the calls the faults cost.
+func TestFaults(t *testing.T) {
+	ns := namespace(t, "faults")
+	sim := startSim(t, fakecloud.Options{})
+	server := sim.AddServer("web-1")
+	sim.FailNext(fakecloud.OpCreateImage, 1, 500)
+	sim.RateLimitNext(fakecloud.OpCreateImage, time.Second)
+	sim.DropNextCreateResponse()
+	if _, err := testkit.CreateCloud(t.Context(), k8s, sim, ns, "sim", testkit.PollInterval(100*time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	si := serverImage(ns, "golden", "sim", server.ID)
+	if err := k8s.Create(t.Context(), si); err != nil {
+		t.Fatal(err)
+	}
+	testkit.RequireReady(t, k8s, client.ObjectKeyFromObject(si), time.Minute)
+	// The 500, the 429, and the create whose answer was lost, whose image
+	// the operator then found and adopted.
+	if n := sim.Calls(fakecloud.OpCreateImage); n != 3 {
+		t.Errorf("%d createImage calls, want 3 (ledger %v)", n, sim.Ledger())
+	}
+	if n := len(sim.Images()); n != 1 {
+		t.Errorf("%d images, want exactly 1", n)
+	}
+}
+
+// TestNotReadyMessage: a wait that ends says why: the conditions, the
+// Cloud's and the Events, in the cloud's own words.
+func TestNotReadyMessage(t *testing.T) {
+	ns := namespace(t, "not-ready")
+	sim := startSim(t, fakecloud.Options{})
+	server := sim.AddServer("web-1")
+	sim.SetServerStatus(server.ID, "ERROR")
+	if _, err := testkit.CreateCloud(t.Context(), k8s, sim, ns, "sim"); err != nil {
+		t.Fatal(err)
+	}
+	si := serverImage(ns, "golden", "sim", server.ID)
+	if err := k8s.Create(t.Context(), si); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	_, err := testkit.WaitForReady(ctx, k8s, client.ObjectKeyFromObject(si))
+	if err == nil {
+		t.Fatal("Ready with its server in ERROR")
+	}
+	for _, want := range []string{
+		"ServerImage not-ready/golden is not Ready after",
+		"Ready=False",
+		"vm_state error",
+		"Cloud not-ready/sim conditions:\n    Ready=True",
+		"\n    Warning ServerNotReady: createImage: HTTP 409",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("message lacks %q:\n%v", want, err)
+		}
+	}
+}
