@@ -1,0 +1,83 @@
+// Package othermodule checks that pkg/ works from a module that is not
+// this one: a user's module requires this module by path, replaced by the
+// checkout, and runs testdata/user as its own test. That catches what
+// only works inside the repository: internal/ imports, relative paths,
+// test-only build tags, files outside the module's embeds.
+package othermodule
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+const modulePath = "github.com/serverimage-operator/serverimage-operator"
+
+func TestUserModule(t *testing.T) {
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	goVersion := goDirective(t, filepath.Join(root, "go.mod"))
+	dir := t.TempDir() // outside the checkout: no parent go.mod applies
+	write(t, filepath.Join(dir, "go.mod"), "module example.com/platform\n\ngo "+goVersion+"\n\n"+
+		"require "+modulePath+" v0.0.0\n\nreplace "+modulePath+" => "+root+"\n")
+	// Our go.sum covers the dependencies the user's module shares, so
+	// tidy resolves them from the module cache instead of the network.
+	copyFile(t, filepath.Join(root, "go.sum"), filepath.Join(dir, "go.sum"))
+	copyFile(t, filepath.Join("testdata", "user", "snapshot_test.go"), filepath.Join(dir, "snapshot_test.go"))
+
+	env := append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod -buildvcs=false")
+	run(t, dir, env, "go", "mod", "tidy")
+	out := run(t, dir, env, "go", "test", "-count=1", "-v", "./...")
+	if !strings.Contains(out, "--- PASS: TestGoldenImage") {
+		t.Fatalf("the user's test did not pass:\n%s", out)
+	}
+	for _, l := range strings.Split(out, "\n") {
+		if strings.Contains(l, "started:") || strings.Contains(l, "Ready ") {
+			t.Log(strings.TrimSpace(l))
+		}
+	}
+}
+
+func goDirective(t *testing.T, gomod string) string {
+	raw, err := os.ReadFile(gomod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^go (\S+)$`).FindSubmatch(raw)
+	if m == nil {
+		t.Fatal("no go directive in go.mod")
+	}
+	return string(m[1])
+}
+
+func run(t *testing.T, dir string, env []string, name string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Dir, cmd.Env = dir, env
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+func write(t *testing.T, path, s string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	raw, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, to, string(raw))
+}
