@@ -30,8 +30,8 @@ import (
 	imagesv1 "github.com/serverimage-operator/serverimage-operator/api/v1alpha1"
 	"github.com/serverimage-operator/serverimage-operator/controllers"
 	_ "github.com/serverimage-operator/serverimage-operator/internal/cloud/drivers"
-	"github.com/serverimage-operator/serverimage-operator/internal/fakecloud"
 	"github.com/serverimage-operator/serverimage-operator/internal/localenv"
+	"github.com/serverimage-operator/serverimage-operator/pkg/fakecloud"
 )
 
 const (
@@ -49,7 +49,7 @@ func main() {
 
 func run() error {
 	exitWhenReady := os.Getenv("DEMO_EXIT_WHEN_READY") == "1"
-	providerName, provider, err := chosenProvider()
+	providerName, dialect, err := chosenProvider()
 	if err != nil {
 		return err
 	}
@@ -79,10 +79,13 @@ func run() error {
 	defer func() { _ = env.Stop() }()
 
 	step("starting the cloud simulator")
-	sim := fakecloud.New(fakecloud.Options{QueuedFor: 2 * time.Second, SavingFor: 4 * time.Second})
+	sim, err := fakecloud.Start(fakecloud.Options{Dialect: dialect, BuildTime: 6 * time.Second})
+	if err != nil {
+		return err
+	}
 	defer sim.Close()
-	server := sim.AddServer(fakecloud.Server{Name: "web-1"})
-	sim.AddServer(fakecloud.Server{Name: "db-1"})
+	server := sim.AddServer("web-1")
+	sim.AddServer("db-1")
 	fmt.Printf("    simulator %s, server web-1 = %s\n", sim.URL(), server.ID)
 
 	scheme := runtime.NewScheme()
@@ -109,7 +112,7 @@ func run() error {
 		return err
 	}
 	step(fmt.Sprintf("applying a Secret, a %s Cloud and a ServerImage in namespace %s", providerName, namespace))
-	if err := applySample(ctx, c, sim, provider, server.ID); err != nil {
+	if err := applySample(ctx, c, sim, server.ID); err != nil {
 		return err
 	}
 	fmt.Printf("\n    look around while it runs:\n")
@@ -133,20 +136,20 @@ func run() error {
 	return nil
 }
 
-func applySample(ctx context.Context, c client.Client, sim *fakecloud.Cloud, p demoProvider, serverID string) error {
+func applySample(ctx context.Context, c client.Client, sim *fakecloud.Cloud, serverID string) error {
 	metadata := map[string]imagesv1.MetadataValue{"ImageType": "Gold"}
-	if p.cloud(sim).Provider == imagesv1.ProviderSamsungCloudPlatform {
+	if sim.Dialect() == fakecloud.SCP {
 		metadata = nil // SCP images take no metadata
 	}
 	objs := []client.Object{
 		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: namespace}},
 		&corev1.Secret{
 			ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: "cloud-credentials"},
-			StringData: p.secret(sim),
+			StringData: sim.SecretData(),
 		},
 		&imagesv1.Cloud{
 			ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: "mycloud"},
-			Spec:       cloudSpecFor(p, sim, "cloud-credentials"),
+			Spec:       cloudSpecFor(sim, "cloud-credentials"),
 		},
 		&imagesv1.ServerImage{
 			ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: "web-golden"},
