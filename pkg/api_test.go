@@ -66,9 +66,23 @@ func compatibilityNote(t *testing.T) string {
 	return section
 }
 
+// TestExportedDocumented: godoc on every exported identifier of pkg/ (a
+// group's comment covers its constants).
+func TestExportedDocumented(t *testing.T) {
+	for _, id := range exportedWhere(t, func(documented bool) bool { return !documented }) {
+		t.Errorf("%s has no doc comment", id)
+	}
+}
+
 // exported lists pkg/'s exported identifiers as package.Name,
 // package.Type.Method and package.Type.Field, sorted.
 func exported(t *testing.T) []string {
+	return exportedWhere(t, func(bool) bool { return true })
+}
+
+// exportedWhere lists the exported identifiers for which keep, told
+// whether the identifier has a doc comment, says yes.
+func exportedWhere(t *testing.T, keep func(documented bool) bool) []string {
 	dirs, err := filepath.Glob("*")
 	if err != nil {
 		t.Fatal(err)
@@ -79,13 +93,13 @@ func exported(t *testing.T) []string {
 		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 			continue
 		}
-		pkgs, err := parser.ParseDir(fset, dir, func(fi os.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, 0)
+		pkgs, err := parser.ParseDir(fset, dir, func(fi os.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, parser.ParseComments)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for name, p := range pkgs {
 			for _, f := range p.Files {
-				out = append(out, fileExports(name, f)...)
+				out = append(out, fileExports(name, f, keep)...)
 			}
 		}
 	}
@@ -93,15 +107,21 @@ func exported(t *testing.T) []string {
 	return slices.Compact(out)
 }
 
-func fileExports(pkg string, f *ast.File) []string {
+func fileExports(pkg string, f *ast.File, keep func(documented bool) bool) []string {
 	var out []string
-	add := func(parts ...string) { out = append(out, pkg+"."+strings.Join(parts, ".")) }
+	var doc *ast.CommentGroup
+	add := func(parts ...string) {
+		if keep(doc != nil) {
+			out = append(out, pkg+"."+strings.Join(parts, "."))
+		}
+	}
 	for _, d := range f.Decls {
 		switch d := d.(type) {
 		case *ast.FuncDecl:
 			if !d.Name.IsExported() {
 				continue
 			}
+			doc = d.Doc
 			if d.Recv == nil {
 				add(d.Name.Name)
 			} else if recv := receiverName(d.Recv.List[0].Type); ast.IsExported(recv) {
@@ -111,6 +131,7 @@ func fileExports(pkg string, f *ast.File) []string {
 			for _, s := range d.Specs {
 				switch s := s.(type) {
 				case *ast.ValueSpec:
+					doc = first(s.Doc, s.Comment, d.Doc)
 					for _, n := range s.Names {
 						if n.IsExported() {
 							add(n.Name)
@@ -120,9 +141,11 @@ func fileExports(pkg string, f *ast.File) []string {
 					if !s.Name.IsExported() {
 						continue
 					}
+					doc = first(s.Doc, s.Comment, d.Doc)
 					add(s.Name.Name)
 					if st, ok := s.Type.(*ast.StructType); ok {
 						for _, fld := range st.Fields.List {
+							doc = first(fld.Doc, fld.Comment)
 							for _, n := range fld.Names {
 								if n.IsExported() {
 									add(s.Name.Name, n.Name)
@@ -145,4 +168,13 @@ func receiverName(e ast.Expr) string {
 		return id.Name
 	}
 	return ""
+}
+
+func first(docs ...*ast.CommentGroup) *ast.CommentGroup {
+	for _, d := range docs {
+		if d != nil {
+			return d
+		}
+	}
+	return nil
 }
