@@ -20,6 +20,8 @@ import (
 	"github.com/serverimage-operator/serverimage-operator/pkg/testkit"
 )
 
+// k8s reads straight from the API server: the manager's cached client
+// may not have seen an object the test just created.
 var k8s client.Client
 
 // TestMain runs the control plane and one manager with both the team's
@@ -50,8 +52,11 @@ func TestMain(m *testing.M) {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
 		}
+		if k8s, err = client.New(cfg, client.Options{Scheme: testkit.Scheme()}); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
 		go func() { _ = mgr.Start(ctx) }()
-		k8s = mgr.GetClient()
 		mgr.GetCache().WaitForCacheSync(ctx)
 		return m.Run()
 	}()
@@ -60,8 +65,9 @@ func TestMain(m *testing.M) {
 }
 
 // requestUpgrade starts a simulated cloud with one server, a Cloud "sim"
-// for it in a new namespace, and requests the server's upgrade.
-func requestUpgrade(t *testing.T, ns string, prepare func(sim *fakecloud.Cloud, server fakecloud.Server)) (*fakecloud.Cloud, client.ObjectKey) {
+// for it in a new namespace named after prefix, and requests the
+// server's upgrade.
+func requestUpgrade(t *testing.T, prefix string, prepare func(sim *fakecloud.Cloud, server fakecloud.Server)) (*fakecloud.Cloud, client.ObjectKey) {
 	t.Helper()
 	ctx := t.Context()
 	sim, err := fakecloud.Start(fakecloud.Options{BuildTime: time.Second})
@@ -71,9 +77,11 @@ func requestUpgrade(t *testing.T, ns string, prepare func(sim *fakecloud.Cloud, 
 	t.Cleanup(sim.Close)
 	server := sim.AddServer("web-1")
 	prepare(sim, server)
-	if err := k8s.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
+	nsObj := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: prefix + "-"}}
+	if err := k8s.Create(ctx, nsObj); err != nil {
 		t.Fatal(err)
 	}
+	ns := nsObj.Name
 	if _, err := testkit.CreateCloud(ctx, k8s, sim, ns, "sim"); err != nil {
 		t.Fatal(err)
 	}

@@ -29,8 +29,9 @@ const (
 )
 
 // FailNext makes the next times calls of op fail with the HTTP status
-// (503 Service Unavailable when 0), in the dialect's error format. A 5xx
-// on OpCreateImage is answered without creating anything.
+// (503 Service Unavailable when 0), in the dialect's error format. The
+// call is answered without being carried out: a failed OpCreateImage
+// creates nothing. Faults are used up in the order they were set.
 func (c *Cloud) FailNext(op Op, times, status int) {
 	if status == 0 {
 		status = http.StatusServiceUnavailable

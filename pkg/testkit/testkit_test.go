@@ -56,14 +56,14 @@ func run(m *testing.M) int {
 	return m.Run()
 }
 
-// namespace creates a namespace for one test.
-func namespace(t *testing.T, name string) string {
+// namespace creates a namespace for one test, named after prefix.
+func namespace(t *testing.T, prefix string) string {
 	t.Helper()
-	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: prefix + "-"}}
 	if err := k8s.Create(t.Context(), ns); err != nil {
 		t.Fatal(err)
 	}
-	return name
+	return ns.Name
 }
 
 func serverImage(ns, name, cloud, serverID string) *imagesv1.ServerImage {
@@ -160,10 +160,10 @@ func TestNotReadyMessage(t *testing.T) {
 		t.Fatal("Ready with its server in ERROR")
 	}
 	for _, want := range []string{
-		"ServerImage not-ready/golden is not Ready after",
+		"ServerImage " + ns + "/golden is not Ready after",
 		"Ready=False",
 		"vm_state error",
-		"Cloud not-ready/sim conditions:\n    Ready=True",
+		"Cloud " + ns + "/sim conditions:\n    Ready=True",
 		"\n    Warning ServerNotReady: createImage: HTTP 409",
 	} {
 		if !strings.Contains(err.Error(), want) {
