@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
+	imagesv1 "github.com/serverimage-operator/serverimage-operator/api/v1alpha1"
 	"github.com/serverimage-operator/serverimage-operator/controllers"
 	// The operator links every cloud driver the same way.
 	_ "github.com/serverimage-operator/serverimage-operator/internal/cloud/drivers"
@@ -37,6 +38,11 @@ type Options struct {
 // Scheme). They start with mgr. ctx bounds watches the operator starts on
 // its own (on credentials Secrets): cancel it when mgr stops.
 func Register(ctx context.Context, mgr manager.Manager, opts Options) error {
+	// Without the CRDs the manager would only fail when its caches time
+	// out, minutes later and without saying why.
+	if _, err := mgr.GetRESTMapper().RESTMapping(imagesv1.GroupVersion.WithKind("ServerImage").GroupKind(), imagesv1.GroupVersion.Version); err != nil {
+		return fmt.Errorf("testkit: the operator's CRDs are not installed (testkit.AddCRDs(env) before env.Start, or testkit.InstallCRDs): %w", err)
+	}
 	return controllers.Setup(ctx, mgr, controllers.Options{
 		MaxConcurrentReconciles: opts.MaxConcurrentReconciles,
 		DriftCheckInterval:      opts.DriftCheckInterval,

@@ -3,16 +3,20 @@ package testkit_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
+	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	imagesv1 "github.com/serverimage-operator/serverimage-operator/api/v1alpha1"
 	"github.com/serverimage-operator/serverimage-operator/pkg/fakecloud"
@@ -169,5 +173,26 @@ func TestNotReadyMessage(t *testing.T) {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("message lacks %q:\n%v", want, err)
 		}
+	}
+}
+
+// TestRegisterWithoutCRDs: a control plane that does not serve the kinds
+// is reported at once, saying how to install them, instead of the manager
+// failing minutes later when its caches time out. (The mapper stands in
+// for a control plane started without AddCRDs.)
+func TestRegisterWithoutCRDs(t *testing.T) {
+	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
+		Scheme:  testkit.Scheme(),
+		Metrics: metricsserver.Options{BindAddress: "0"},
+		MapperProvider: func(*rest.Config, *http.Client) (meta.RESTMapper, error) {
+			return meta.NewDefaultRESTMapper(nil), nil
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = testkit.Register(t.Context(), mgr, testkit.Options{})
+	if err == nil || !strings.Contains(err.Error(), "testkit.AddCRDs(env) before env.Start") {
+		t.Fatalf("Register without the CRDs: %v", err)
 	}
 }

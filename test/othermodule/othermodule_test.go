@@ -2,7 +2,8 @@
 // this one: a user's module requires this module by path, replaced by the
 // checkout, and runs testdata/user as its own test. That catches what
 // only works inside the repository: internal/ imports, relative paths,
-// test-only build tags, files outside the module's embeds.
+// test-only build tags, files outside the module's embeds. The README's
+// short version of that test is compiled there too, so it cannot drift.
 package othermodule
 
 import (
@@ -30,8 +31,16 @@ func TestUserModule(t *testing.T) {
 	copyFile(t, filepath.Join(root, "go.sum"), filepath.Join(dir, "go.sum"))
 	copyFile(t, filepath.Join("testdata", "user", "snapshot_test.go"), filepath.Join(dir, "snapshot_test.go"))
 
+	readme := filepath.Join(dir, "readme")
+	if err := os.Mkdir(readme, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(readme, "readme_test.go"), readmeImports+readmeTest(t, filepath.Join(root, "README.md")))
+
 	env := append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod -buildvcs=false")
 	run(t, dir, env, "go", "mod", "tidy")
+	// The README's short version must compile as a user would paste it.
+	run(t, dir, env, "go", "vet", "./readme")
 	out := run(t, dir, env, "go", "test", "-count=1", "-v", "./...")
 	if !strings.Contains(out, "--- PASS: TestGoldenImage") {
 		t.Fatalf("the user's test did not pass:\n%s", out)
@@ -41,6 +50,44 @@ func TestUserModule(t *testing.T) {
 			t.Log(strings.TrimSpace(l))
 		}
 	}
+}
+
+// readmeImports is what the README's test needs, which the README leaves
+// out: update it with the README.
+const readmeImports = `package readme
+
+import (
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+
+	imagesv1 "github.com/serverimage-operator/serverimage-operator/api/v1alpha1"
+	"github.com/serverimage-operator/serverimage-operator/pkg/fakecloud"
+	"github.com/serverimage-operator/serverimage-operator/pkg/testkit"
+)
+
+`
+
+// readmeTest is the first Go block of the README's section on testing
+// users' controllers.
+func readmeTest(t *testing.T, readme string) string {
+	raw, err := os.ReadFile(readme)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(raw), "## Testing your own controllers against serverimage-operator")
+	if !ok {
+		t.Fatal("README.md has no section on testing users' controllers")
+	}
+	_, code, ok := strings.Cut(section, "```go\n")
+	if !ok {
+		t.Fatal("README.md's section on testing users' controllers has no Go block")
+	}
+	code, _, _ = strings.Cut(code, "```")
+	return code
 }
 
 func goDirective(t *testing.T, gomod string) string {
