@@ -10,6 +10,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	eventsv1 "k8s.io/api/events/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
@@ -88,8 +89,9 @@ func startSim(t *testing.T, opts fakecloud.Options) *fakecloud.Cloud {
 }
 
 // TestEveryDialect: the Secret and Cloud fakecloud makes reach each
-// dialect, and an image built there makes the ServerImage Ready with the
-// simulator's image ID.
+// dialect, its rate limit is one the operator understands (it waits as
+// told, and says so), and an image built there makes the ServerImage
+// Ready with the simulator's image ID.
 func TestEveryDialect(t *testing.T) {
 	for i, d := range fakecloud.Dialects() {
 		t.Run(string(d), func(t *testing.T) {
@@ -97,6 +99,7 @@ func TestEveryDialect(t *testing.T) {
 			ns := namespace(t, fmt.Sprintf("dialect-%d", i))
 			sim := startSim(t, fakecloud.Options{Dialect: d, BuildTime: 300 * time.Millisecond})
 			server := sim.AddServer("web-1")
+			sim.RateLimitNext(fakecloud.OpCreateImage, time.Second)
 			if _, err := testkit.CreateCloud(t.Context(), k8s, sim, ns, "sim"); err != nil {
 				t.Fatal(err)
 			}
@@ -109,8 +112,11 @@ func TestEveryDialect(t *testing.T) {
 			if !ok || img.Status != fakecloud.ImageActive || img.ServerID != server.ID {
 				t.Fatalf("status.imageID %q: simulator has %+v (found %v), want an active image of %s", got.Status.ImageID, img, ok, server.ID)
 			}
-			if n := sim.Calls(fakecloud.OpCreateImage); n != 1 {
-				t.Errorf("%d createImage calls, want 1", n)
+			if n := sim.Calls(fakecloud.OpCreateImage); n != 2 {
+				t.Errorf("%d createImage calls, want 2: the rate-limited one and the one after", n)
+			}
+			if !hasEvent(t, ns, "golden", imagesv1.ReasonRateLimited) {
+				t.Errorf("no %s Event", imagesv1.ReasonRateLimited)
 			}
 		})
 	}
@@ -195,4 +201,18 @@ func TestRegisterWithoutCRDs(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "testkit.AddCRDs(env) before env.Start") {
 		t.Fatalf("Register without the CRDs: %v", err)
 	}
+}
+
+func hasEvent(t *testing.T, ns, name, reason string) bool {
+	t.Helper()
+	var list eventsv1.EventList
+	if err := k8s.List(t.Context(), &list, client.InNamespace(ns)); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range list.Items {
+		if e.Regarding.Name == name && e.Reason == reason {
+			return true
+		}
+	}
+	return false
 }
