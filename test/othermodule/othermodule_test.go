@@ -29,13 +29,14 @@ func TestUserModule(t *testing.T) {
 	// Our go.sum covers the dependencies the user's module shares, so
 	// tidy resolves them from the module cache instead of the network.
 	copyFile(t, filepath.Join(root, "go.sum"), filepath.Join(dir, "go.sum"))
-	copyFile(t, filepath.Join("testdata", "user", "snapshot_test.go"), filepath.Join(dir, "snapshot_test.go"))
+	fullTest := filepath.Join("testdata", "user", "snapshot_test.go")
+	copyFile(t, fullTest, filepath.Join(dir, "snapshot_test.go"))
 
 	readme := filepath.Join(dir, "readme")
 	if err := os.Mkdir(readme, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	write(t, filepath.Join(readme, "readme_test.go"), readmeImports+readmeTest(t, filepath.Join(root, "README.md")))
+	write(t, filepath.Join(readme, "readme_test.go"), readmeHeader(t, fullTest)+readmeTest(t, filepath.Join(root, "README.md")))
 
 	env := append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod -buildvcs=false")
 	run(t, dir, env, "go", "mod", "tidy")
@@ -52,24 +53,20 @@ func TestUserModule(t *testing.T) {
 	}
 }
 
-// readmeImports is what the README's test needs, which the README leaves
-// out: update it with the README.
-const readmeImports = `package readme
-
-import (
-	"testing"
-	"time"
-
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
-
-	imagesv1 "github.com/serverimage-operator/serverimage-operator/api/v1alpha1"
-	"github.com/serverimage-operator/serverimage-operator/pkg/fakecloud"
-	"github.com/serverimage-operator/serverimage-operator/pkg/testkit"
-)
-
-`
+// readmeHeader makes the README's block a file: its package clause and
+// the imports, which the README leaves out, taken from the full test
+// (they need the same).
+func readmeHeader(t *testing.T, fullTest string) string {
+	raw, err := os.ReadFile(fullTest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?s)\nimport \(.*?\n\)\n`).Find(raw)
+	if m == nil {
+		t.Fatalf("no import block in %s", fullTest)
+	}
+	return "package readme\n" + string(m) + "\n"
+}
 
 // readmeTest is the first Go block of the README's section on testing
 // users' controllers.
