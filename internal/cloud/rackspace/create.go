@@ -51,14 +51,5 @@ func (p *Provider) CreateImage(ctx context.Context, req cloud.CreateImageRequest
 	}
 	// Only Location carries the ID: Cloud Servers has no microversions,
 	// so never the 2.45 body.
-	loc := res.header.Get("Location")
-	if loc == "" {
-		return "", cloud.Malformed(cloud.OpCreateImage, "createImage was accepted (HTTP 202) but the response has no Location header; the image may exist, look it up by idempotency key")
-	}
-	id, err := cloud.ImageIDFromLocation(loc)
-	if err != nil {
-		return "", &cloud.Error{Class: cloud.ClassTransient, Op: cloud.OpCreateImage,
-			Message: "createImage was accepted (HTTP 202) but its Location header names no image; the image may exist, look it up by idempotency key", Err: err}
-	}
-	return id, nil
+	return cloud.CreatedImageID(res.header.Get("Location"), "no Location header")
 }
