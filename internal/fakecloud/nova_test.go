@@ -12,8 +12,7 @@ import (
 )
 
 func TestCreateImageResponseByMicroversion(t *testing.T) {
-	c := newTestCloud(t, Options{})
-	tok := login(t, c)
+	c, tok := newLoggedInCloud(t, Options{})
 	tests := []struct {
 		name     string
 		base     string
@@ -74,8 +73,7 @@ func TestCreateImageResponseByMicroversion(t *testing.T) {
 }
 
 func TestCreateImageConflictsAndNotFound(t *testing.T) {
-	c := newTestCloud(t, Options{QueuedFor: time.Hour})
-	tok := login(t, c)
+	c, tok := newLoggedInCloud(t, Options{QueuedFor: time.Hour})
 	tests := []struct {
 		name    string
 		server  Server
@@ -130,8 +128,7 @@ func TestCreateImageConflictsAndNotFound(t *testing.T) {
 }
 
 func TestCreateImageValidation(t *testing.T) {
-	c := newTestCloud(t, Options{})
-	tok := login(t, c)
+	c, tok := newLoggedInCloud(t, Options{})
 	tests := []struct {
 		name   string
 		entity any
@@ -189,8 +186,7 @@ func TestCreateImageValidation(t *testing.T) {
 }
 
 func TestServerBodyAndOtherActions(t *testing.T) {
-	c := newTestCloud(t, Options{})
-	tok := login(t, c)
+	c, tok := newLoggedInCloud(t, Options{})
 	s := c.AddServer(Server{Name: "web-1", Status: "SHUTOFF"})
 	tests := []struct {
 		mv     string
@@ -270,8 +266,7 @@ func TestNovaImageStatusMapping(t *testing.T) {
 }
 
 func TestNovaImagesProxy(t *testing.T) {
-	c := newTestCloud(t, Options{})
-	tok := login(t, c)
+	c, tok := newLoggedInCloud(t, Options{})
 	imgs := seedImages(c, 6)
 	tests := []struct {
 		name   string
