@@ -20,17 +20,10 @@ const pageSize = "1000"
 
 // GetImage reads one image from the Cloud Servers images API.
 func (p *Provider) GetImage(ctx context.Context, id string) (*cloud.Image, error) {
-	if id == "" {
-		return nil, cloud.Invalid(cloud.OpGetImage, "no image ID given")
-	}
-	res, err := p.call(ctx, cloud.OpGetImage, http.MethodGet, "images/"+url.PathEscape(id), nil, nil, readOK...)
-	if err != nil {
-		return nil, err
-	}
 	var body struct {
 		Image cloud.NovaImage `json:"image"`
 	}
-	if err := p.decode(cloud.OpGetImage, res, &body); err != nil {
+	if err := p.getOne(ctx, cloud.OpGetImage, "image", id, &body); err != nil {
 		return nil, err
 	}
 	if body.Image.ID == "" {
