@@ -45,15 +45,9 @@ const (
 // after a create it means the snapshot failed, and that must not be
 // concluded from a credential problem.
 func (p *Provider) GetImage(ctx context.Context, id string) (*cloud.Image, error) {
-	if id == "" {
-		return nil, cloud.Invalid(cloud.OpGetImage, "no image ID given")
-	}
-	var img scpImage
-	if err := p.call(ctx, cloud.OpGetImage, http.MethodGet, "/v1/images/"+url.PathEscape(id), nil, nil, &img); err != nil {
-		return nil, p.checkNotFound(ctx, cloud.OpGetImage, err)
-	}
-	if img.ID == "" {
-		return nil, cloud.Malformed(cloud.OpGetImage, "the image response has no image ID")
+	img, err := getOne(ctx, p, cloud.OpGetImage, "image", id, func(i scpImage) string { return i.ID })
+	if err != nil {
+		return nil, err
 	}
 	out := img.toImage()
 	return &out, nil

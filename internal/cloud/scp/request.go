@@ -78,3 +78,21 @@ func (p *Provider) send(ctx context.Context, op, method, u, apiVersion string, i
 	}
 	return nil
 }
+
+// getOne reads the one <kind> named id (a server or an image) from
+// /v1/<kind>s/<id>. An empty id is refused before any call, a 404 is
+// confirmed (checkNotFound) before it is believed, and an answer whose
+// idOf is empty is malformed.
+func getOne[T any](ctx context.Context, p *Provider, op, kind, id string, idOf func(T) string) (T, error) {
+	var v T
+	if id == "" {
+		return v, cloud.Invalid(op, "no "+kind+" ID given")
+	}
+	if err := p.call(ctx, op, http.MethodGet, "/v1/"+kind+"s/"+url.PathEscape(id), nil, nil, &v); err != nil {
+		return v, p.checkNotFound(ctx, op, err)
+	}
+	if idOf(v) == "" {
+		return v, cloud.Malformed(op, "the "+kind+" response has no "+kind+" ID")
+	}
+	return v, nil
+}
