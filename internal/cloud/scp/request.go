@@ -1,7 +1,6 @@
 package scp
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -37,22 +36,17 @@ func (p *Provider) call(ctx context.Context, op, method, path string, query url.
 // with its Scp-Api-Version, or the endpoint catalog, without one (the SDK
 // sends none there, and the version names the virtual server service).
 func (p *Provider) send(ctx context.Context, op, method, u, apiVersion string, in, out any) error {
-	var body io.Reader
+	var payload []byte
 	if in != nil {
 		b, err := json.Marshal(in)
 		if err != nil {
 			return cloud.Invalid(op, "encoding the request: "+err.Error())
 		}
-		body = bytes.NewReader(b)
+		payload = b
 	}
-	req, err := http.NewRequestWithContext(ctx, method, u, body)
+	req, err := cloud.NewJSONRequest(ctx, method, u, payload)
 	if err != nil {
 		return p.scrub(cloud.Invalid(op, err.Error()))
-	}
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", cloud.UserAgent)
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
 	}
 	if apiVersion != "" {
 		req.Header.Set(headerAPIVersion, apiVersion)
