@@ -59,14 +59,9 @@ func (p *Provider) GetImage(ctx context.Context, id string) (*cloud.Image, error
 // /v1/pending-images (which filters by nothing but image type), and a lost
 // response is most likely to leave exactly such an image behind.
 func (p *Provider) FindImages(ctx context.Context, q cloud.FindImagesQuery) ([]cloud.Image, error) {
-	if q.IdempotencyKey == "" {
-		return nil, cloud.Invalid(cloud.OpFindImages, "no idempotency key given")
-	}
-	name, err := cloudImageName(q.Name, q.IdempotencyKey)
-	if err != nil {
-		// CreateImage refuses such a name before calling the cloud, so no
-		// image can carry it.
-		return nil, nil
+	name, ok, err := cloud.KeyedImageName(q, cloudImageName)
+	if !ok {
+		return nil, err
 	}
 	found := map[string]cloud.Image{}
 	keep := func(img scpImage) {
