@@ -12,41 +12,79 @@ import (
 	"github.com/serverimage-operator/serverimage-operator/internal/fakecloud"
 )
 
+// TestCloudReadiness: a Cloud whose credentials or settings cannot work
+// reads Ready=False with a reason and a message saying what to fix, and
+// one that works reads Ready, whatever the provider.
 func TestCloudReadiness(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		name       string
-		cloudsYAML func(sim *fakecloud.Cloud) string
+		provider   provider
+		secret     func(sim *fakecloud.Cloud) map[string]string
 		mutate     func(*imagesv1.Cloud)
-		wantReason string
-		wantInMsg  string
+		wantReason string // "" means Ready
+		wantInMsg  []string
 	}{
 		{
 			name:       "unknown clouds.yaml entry",
-			cloudsYAML: func(sim *fakecloud.Cloud) string { return sim.CloudsYAML("other") },
+			provider:   openStack,
+			secret:     func(sim *fakecloud.Cloud) map[string]string { return cloudsYAML(sim.CloudsYAML("other")) },
 			wantReason: imagesv1.ReasonInvalidConfiguration,
-			wantInMsg:  "sim",
+			wantInMsg:  []string{"sim"},
 		},
 		{
 			name:       "credentials of another provider",
-			cloudsYAML: func(sim *fakecloud.Cloud) string { return sim.CloudsYAML("sim") },
+			provider:   openStack,
+			secret:     func(sim *fakecloud.Cloud) map[string]string { return cloudsYAML(sim.CloudsYAML("sim")) },
 			mutate:     func(c *imagesv1.Cloud) { c.Spec.Provider = imagesv1.ProviderSamsungCloudPlatform },
 			wantReason: imagesv1.ReasonInvalidConfiguration,
-			wantInMsg:  "accessKey",
+			wantInMsg:  []string{"accessKey"},
+		},
+		// The real Rackspace driver against the simulator's Rackspace
+		// dialect (Identity v2.0 API key + Cloud Servers v2).
+		{
+			name:     "Rackspace password credentials",
+			provider: rackspace,
+			secret: func(sim *fakecloud.Cloud) map[string]string {
+				return map[string]string{"username": sim.RackspaceUsername(), "password": sim.RackspacePassword()}
+			},
+		},
+		{
+			name:       "Rackspace region without Cloud Servers",
+			provider:   rackspace,
+			secret:     rackspaceSecret,
+			mutate:     func(c *imagesv1.Cloud) { c.Spec.Region = "SYD" },
+			wantReason: imagesv1.ReasonInvalidConfiguration,
+			wantInMsg:  []string{"region SYD", "available: DFW, ORD"},
+		},
+		{
+			name:     "Rackspace without an API key in the Secret",
+			provider: rackspace,
+			secret: func(sim *fakecloud.Cloud) map[string]string {
+				return map[string]string{"username": sim.RackspaceUsername()}
+			},
+			wantReason: imagesv1.ReasonInvalidConfiguration,
+			wantInMsg:  []string{`"apiKey"`},
 		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			s := newSimScenario(t, fakecloud.Options{}, "")
-			var mutate []func(*imagesv1.Cloud)
+			s := tc.provider.startWithout(t, fakecloud.Options{})
+			mutate := []func(*imagesv1.Cloud){tc.provider.cloud(s.sim)}
 			if tc.mutate != nil {
 				mutate = append(mutate, tc.mutate)
 			}
-			s.createCloud("bad", tc.cloudsYAML(s.sim), mutate...)
-			cond := s.WaitCloudNotReady("bad", tc.wantReason)
-			if !strings.Contains(cond.Message, tc.wantInMsg) {
-				t.Errorf("message %q does not contain %q", cond.Message, tc.wantInMsg)
+			s.CreateCloud(s.cloud, tc.secret(s.sim), mutate...)
+			if tc.wantReason == "" {
+				s.WaitCloudReady(s.cloud)
+				return
+			}
+			cond := s.WaitCloudNotReady(s.cloud, tc.wantReason)
+			for _, want := range tc.wantInMsg {
+				if !strings.Contains(cond.Message, want) {
+					t.Errorf("message %q does not contain %q", cond.Message, want)
+				}
 			}
 		})
 	}

@@ -2,11 +2,10 @@ package controllers_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"io"
 	"math"
 	"net"
-	"net/http"
 	"slices"
 	"sort"
 	"strings"
@@ -14,8 +13,6 @@ import (
 	"time"
 
 	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 	ctrl "sigs.k8s.io/controller-runtime"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
@@ -23,6 +20,7 @@ import (
 	"github.com/serverimage-operator/serverimage-operator/controllers"
 	"github.com/serverimage-operator/serverimage-operator/internal/fakecloud"
 	"github.com/serverimage-operator/serverimage-operator/internal/kubetest"
+	"github.com/serverimage-operator/serverimage-operator/internal/metricstest"
 )
 
 // TestMetricsEndpoint runs a demo-like flow (an image that becomes Ready,
@@ -93,7 +91,7 @@ func TestMetricsEndpoint(t *testing.T) {
 				if names := labelNames(m); !slices.Equal(names, tc.labels) {
 					t.Fatalf("labels %v, want %v", names, tc.labels)
 				}
-				if hasLabels(m, tc.has) {
+				if metricstest.HasLabels(m, tc.has) {
 					found = true
 				}
 			}
@@ -104,7 +102,7 @@ func TestMetricsEndpoint(t *testing.T) {
 	}
 
 	t.Run("time to active buckets reach 2h", func(t *testing.T) {
-		m := sampleWith(families["serverimage_image_time_to_active_seconds"], map[string]string{"provider": "OpenStack"})
+		m := metricstest.Sample(families["serverimage_image_time_to_active_seconds"], map[string]string{"provider": "OpenStack"})
 		if m == nil || m.GetHistogram().GetSampleCount() < 1 {
 			t.Fatal("no observation for the image that became active")
 		}
@@ -173,22 +171,15 @@ func serveMetrics(t *testing.T) string {
 	return addr
 }
 
-// scrape reads /metrics in the Prometheus text format.
+// scrape reads /metrics; nil while the server does not answer yet.
 func scrape(t *testing.T, addr string) map[string]*dto.MetricFamily {
 	t.Helper()
-	resp, err := http.Get("http://" + addr + "/metrics")
-	if err != nil {
-		return nil // not serving yet
+	families, err := metricstest.Scrape(addr)
+	if errors.Is(err, metricstest.ErrNotServing) {
+		return nil
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET /metrics: %d %v", resp.StatusCode, err)
-	}
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	families, err := parser.TextToMetricFamilies(strings.NewReader(string(body)))
 	if err != nil {
-		t.Fatalf("parsing /metrics: %v", err)
+		t.Fatal(err)
 	}
 	return families
 }
@@ -202,30 +193,8 @@ func labelNames(m *dto.Metric) []string {
 	return names
 }
 
-func hasLabels(m *dto.Metric, want map[string]string) bool {
-	got := map[string]string{}
-	for _, l := range m.GetLabel() {
-		got[l.GetName()] = l.GetValue()
-	}
-	for k, v := range want {
-		if got[k] != v {
-			return false
-		}
-	}
-	return true
-}
-
-func sampleWith(mf *dto.MetricFamily, labels map[string]string) *dto.Metric {
-	for _, m := range mf.GetMetric() {
-		if hasLabels(m, labels) {
-			return m
-		}
-	}
-	return nil
-}
-
 func gaugeValue(mf *dto.MetricFamily, label, value string) float64 {
-	if m := sampleWith(mf, map[string]string{label: value}); m != nil {
+	if m := metricstest.Sample(mf, map[string]string{label: value}); m != nil {
 		return m.GetGauge().GetValue()
 	}
 	return -1

@@ -80,6 +80,12 @@ func IsNotFound(err error) bool { return ClassOf(err) == ClassNotFound }
 // AsError returns err as *Error, wrapping unclassified errors as transient
 // (an error we cannot explain is retried, never taken as final).
 func AsError(op string, err error) *Error {
+	return asTransient(op, err, error.Error)
+}
+
+// asTransient returns the *Error in err's chain unchanged, or err as a
+// transient error described by message.
+func asTransient(op string, err error, message func(error) string) *Error {
 	if err == nil {
 		return nil
 	}
@@ -87,5 +93,5 @@ func AsError(op string, err error) *Error {
 	if errors.As(err, &ce) {
 		return ce
 	}
-	return &Error{Class: ClassTransient, Op: op, Message: err.Error(), Err: err}
+	return &Error{Class: ClassTransient, Op: op, Message: message(err), Err: err}
 }

@@ -39,3 +39,20 @@ func ImageIDFromLocation(location string) (string, error) {
 	}
 	return last, nil
 }
+
+// CreatedImageID reads the image ID of an accepted Nova-style createImage
+// from its Location header. Without the header, or with one naming no
+// image, the image may exist all the same, so the error sends the caller to
+// look it up by idempotency key rather than give up. missing says what the
+// answer lacked, for the message.
+func CreatedImageID(location, missing string) (string, error) {
+	if location == "" {
+		return "", Malformed(OpCreateImage, "createImage was accepted (HTTP 202) but the response has "+missing+"; the image may exist, look it up by idempotency key")
+	}
+	id, err := ImageIDFromLocation(location)
+	if err != nil {
+		return "", &Error{Class: ClassTransient, Op: OpCreateImage,
+			Message: "createImage was accepted (HTTP 202) but its Location header names no image; the image may exist, look it up by idempotency key", Err: err}
+	}
+	return id, nil
+}

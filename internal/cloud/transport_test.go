@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/serverimage-operator/serverimage-operator/internal/cloud/cloudtest"
 )
 
 type wrapper struct{ inner http.RoundTripper }
@@ -116,21 +118,15 @@ func TestTransportKeepsConnectionsForConcurrentWorkers(t *testing.T) {
 	c := &http.Client{Transport: rt}
 	const workers, rounds = 16, 5
 	for range rounds {
-		var wg sync.WaitGroup
-		for range workers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				resp, err := c.Get(srv.URL)
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				_, _ = io.Copy(io.Discard, resp.Body)
-				_ = resp.Body.Close()
-			}()
-		}
-		wg.Wait()
+		cloudtest.Concurrently(t, workers, func(int) error {
+			resp, err := c.Get(srv.URL)
+			if err != nil {
+				return err
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			_ = resp.Body.Close()
+			return nil
+		})
 	}
 	mu.Lock()
 	defer mu.Unlock()

@@ -18,14 +18,7 @@ import (
 // which kind it was so that a condition tells a TLS problem from an outage.
 // An *Error already in err's chain is returned unchanged.
 func NewTransportError(op string, err error) *Error {
-	if err == nil {
-		return nil
-	}
-	var ce *Error
-	if errors.As(err, &ce) {
-		return ce
-	}
-	return &Error{Class: ClassTransient, Op: op, Message: transportMessage(err), Err: err}
+	return asTransient(op, err, transportMessage)
 }
 
 func transportMessage(err error) string {

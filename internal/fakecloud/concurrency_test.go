@@ -11,8 +11,7 @@ import (
 // TestConcurrentUse hammers one cloud from many goroutines through HTTP and
 // the admin API at once; run with -race.
 func TestConcurrentUse(t *testing.T) {
-	c := newTestCloud(t, Options{QueuedFor: 5 * time.Millisecond, SavingFor: 5 * time.Millisecond})
-	tok := login(t, c)
+	c, tok := newLoggedInCloud(t, Options{QueuedFor: 5 * time.Millisecond, SavingFor: 5 * time.Millisecond})
 	const workers, rounds = 8, 15
 	var wg sync.WaitGroup
 	errs := make(chan error, workers*rounds)

@@ -130,8 +130,7 @@ func TestFaultResponses(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			c := newTestCloud(t, Options{})
-			tok := login(t, c)
+			c, tok := newLoggedInCloud(t, Options{})
 			s := c.AddServer(Server{})
 			img := c.AddImage(Image{ServerID: s.ID})
 			c.InjectFault(tc.fault)
@@ -176,8 +175,7 @@ func wantNovaFault(status int, name, retryAfter string) func(*testing.T, resp) {
 }
 
 func TestFaultMatching(t *testing.T) {
-	c := newTestCloud(t, Options{})
-	tok := login(t, c)
+	c, tok := newLoggedInCloud(t, Options{})
 	a, b := c.AddServer(Server{}), c.AddServer(Server{})
 	imgA := c.AddImage(Image{ServerID: a.ID})
 	imgB := c.AddImage(Image{ServerID: b.ID})
@@ -226,8 +224,7 @@ func TestFaultMatching(t *testing.T) {
 }
 
 func TestDropResponse(t *testing.T) {
-	c := newTestCloud(t, Options{})
-	tok := login(t, c)
+	c, tok := newLoggedInCloud(t, Options{})
 	s := c.AddServer(Server{})
 
 	// createImage commits, then the connection dies without an answer.

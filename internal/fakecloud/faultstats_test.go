@@ -105,8 +105,7 @@ func TestBodyFault(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			c := newTestCloud(t, Options{})
-			tok := login(t, c)
+			c, tok := newLoggedInCloud(t, Options{})
 			img := c.AddImage(Image{})
 			c.InjectFault(tc.fault)
 			r := callGetImage(t, c, tok, "", img.ID)

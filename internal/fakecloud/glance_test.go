@@ -40,8 +40,7 @@ func names(r resp) []string {
 }
 
 func TestGlanceListFilters(t *testing.T) {
-	c := newTestCloud(t, Options{})
-	tok := login(t, c)
+	c, tok := newLoggedInCloud(t, Options{})
 	imgs := seedImages(c, 8)
 	tests := []struct {
 		name   string
@@ -93,8 +92,7 @@ func TestGlanceListFilters(t *testing.T) {
 }
 
 func TestGlancePagination(t *testing.T) {
-	c := newTestCloud(t, Options{})
-	tok := login(t, c)
+	c, tok := newLoggedInCloud(t, Options{})
 	seedImages(c, 30)
 	// Default page size is 25.
 	r := do(t, http.MethodGet, c.ImageURL()+"/v2/images", tok, nil)
@@ -147,8 +145,7 @@ func TestGlancePagination(t *testing.T) {
 }
 
 func TestGlanceGetAndDelete(t *testing.T) {
-	c := newTestCloud(t, Options{QueuedFor: time.Hour})
-	tok := login(t, c)
+	c, tok := newLoggedInCloud(t, Options{QueuedFor: time.Hour})
 	s := c.AddServer(Server{})
 	id := imageIDOf(t, createImage(t, c, tok, s.ID, "snap", "2.45", map[string]string{"serverimage_uid": "abc"}))
 	r := do(t, http.MethodGet, c.ImageURL()+"/v2/images/"+id, tok, nil)

@@ -18,6 +18,14 @@ func newTestCloud(t *testing.T, o Options) *Cloud {
 	return c
 }
 
+// newLoggedInCloud is a simulator and a Keystone token for it, where most
+// API tests start.
+func newLoggedInCloud(t *testing.T, o Options) (*Cloud, string) {
+	t.Helper()
+	c := newTestCloud(t, o)
+	return c, login(t, c)
+}
+
 // resp is a decoded HTTP response.
 type resp struct {
 	status int

@@ -13,37 +13,35 @@ type sortKey struct {
 	desc bool
 }
 
-// sortableImageKeys are the image attributes a list can be sorted by.
-var sortableImageKeys = map[string]bool{
-	"created_at": true, "updated_at": true, "name": true, "status": true, "id": true,
-	"owner": true, "visibility": true, "disk_format": true, "container_format": true,
-	"size": true, "min_disk": true, "min_ram": true,
+// imageComparators compare two images on each attribute a list can be
+// sorted by; they are the one list of sortable keys.
+var imageComparators = map[string]func(a, b Image) int{
+	"created_at":       func(a, b Image) int { return a.CreatedAt.Compare(b.CreatedAt) },
+	"updated_at":       func(a, b Image) int { return a.UpdatedAt.Compare(b.UpdatedAt) },
+	"name":             func(a, b Image) int { return strings.Compare(a.Name, b.Name) },
+	"status":           func(a, b Image) int { return strings.Compare(a.Status, b.Status) },
+	"id":               func(a, b Image) int { return strings.Compare(a.ID, b.ID) },
+	"owner":            func(a, b Image) int { return strings.Compare(a.Owner, b.Owner) },
+	"visibility":       func(a, b Image) int { return 0 }, // every simulated image is private
+	"disk_format":      func(a, b Image) int { return strings.Compare(a.DiskFormat, b.DiskFormat) },
+	"container_format": func(a, b Image) int { return strings.Compare(a.ContainerFormat, b.ContainerFormat) },
+	"size":             func(a, b Image) int { return cmp.Compare(a.Size, b.Size) },
+	"min_disk":         func(a, b Image) int { return cmp.Compare(a.MinDisk, b.MinDisk) },
+	"min_ram":          func(a, b Image) int { return cmp.Compare(a.MinRAM, b.MinRAM) },
 }
 
+// sortableImageKeys are the image attributes a list can be sorted by.
+var sortableImageKeys = func() map[string]bool {
+	keys := make(map[string]bool, len(imageComparators))
+	for k := range imageComparators {
+		keys[k] = true
+	}
+	return keys
+}()
+
 func compareOn(a, b Image, key string) int {
-	switch key {
-	case "created_at":
-		return a.CreatedAt.Compare(b.CreatedAt)
-	case "updated_at":
-		return a.UpdatedAt.Compare(b.UpdatedAt)
-	case "name":
-		return strings.Compare(a.Name, b.Name)
-	case "status":
-		return strings.Compare(a.Status, b.Status)
-	case "owner":
-		return strings.Compare(a.Owner, b.Owner)
-	case "disk_format":
-		return strings.Compare(a.DiskFormat, b.DiskFormat)
-	case "container_format":
-		return strings.Compare(a.ContainerFormat, b.ContainerFormat)
-	case "size":
-		return cmp.Compare(a.Size, b.Size)
-	case "min_disk":
-		return cmp.Compare(a.MinDisk, b.MinDisk)
-	case "min_ram":
-		return cmp.Compare(a.MinRAM, b.MinRAM)
-	case "visibility":
-		return 0 // every simulated image is private
+	if c, ok := imageComparators[key]; ok {
+		return c(a, b)
 	}
 	return strings.Compare(a.ID, b.ID)
 }

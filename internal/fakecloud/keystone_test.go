@@ -156,8 +156,7 @@ func TestTokenExpiry(t *testing.T) {
 }
 
 func TestExpireTokensAndUnauthenticated(t *testing.T) {
-	c := newTestCloud(t, Options{})
-	tok := login(t, c)
+	c, tok := newLoggedInCloud(t, Options{})
 	s := c.AddServer(Server{})
 	c.ExpireTokens()
 	tests := []struct {
@@ -182,8 +181,7 @@ func TestExpireTokensAndUnauthenticated(t *testing.T) {
 }
 
 func TestKeystoneValidateAndDiscovery(t *testing.T) {
-	c := newTestCloud(t, Options{})
-	tok := login(t, c)
+	c, tok := newLoggedInCloud(t, Options{})
 	r := do(t, http.MethodGet, c.IdentityURL()+"/auth/tokens", tok, nil, "X-Subject-Token: "+tok)
 	if r.status != 200 || r.header.Get("X-Subject-Token") != tok || r.str("token", "user", "name") != "demo" {
 		t.Errorf("validate: %d %s", r.status, r.raw)

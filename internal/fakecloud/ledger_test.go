@@ -7,8 +7,7 @@ import (
 )
 
 func TestLedger(t *testing.T) {
-	c := newTestCloud(t, Options{})
-	tok := login(t, c)
+	c, tok := newLoggedInCloud(t, Options{})
 	s := c.AddServer(Server{})
 	c.InjectFault(Fault{Op: OpCreateImage, Status: 503})
 	createImage(t, c, tok, s.ID, "faulted", "", nil)        // faulted

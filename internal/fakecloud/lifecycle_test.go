@@ -231,8 +231,7 @@ func TestImageAdminAPI(t *testing.T) {
 
 // TestLifecycleOverHTTP checks the real-time path the operator sees.
 func TestLifecycleOverHTTP(t *testing.T) {
-	c := newTestCloud(t, Options{QueuedFor: 100 * time.Millisecond, SavingFor: 100 * time.Millisecond})
-	tok := login(t, c)
+	c, tok := newLoggedInCloud(t, Options{QueuedFor: 100 * time.Millisecond, SavingFor: 100 * time.Millisecond})
 	s := c.AddServer(Server{})
 	begin := time.Now()
 	id := imageIDOf(t, createImage(t, c, tok, s.ID, "snap", "2.45", map[string]string{"serverimage_uid": "u1"}))

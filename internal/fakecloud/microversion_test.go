@@ -47,8 +47,7 @@ func TestNegotiateMicroversion(t *testing.T) {
 }
 
 func TestMicroversionOverHTTP(t *testing.T) {
-	c := newTestCloud(t, Options{})
-	tok := login(t, c)
+	c, tok := newLoggedInCloud(t, Options{})
 	s := c.AddServer(Server{})
 	url := c.ComputeURL() + "/servers/" + s.ID
 	tests := []struct {
@@ -130,8 +129,7 @@ func TestComputeVersionDocuments(t *testing.T) {
 }
 
 func TestSetMaxMicroversionAndLegacy(t *testing.T) {
-	c := newTestCloud(t, Options{})
-	tok := login(t, c)
+	c, tok := newLoggedInCloud(t, Options{})
 	s := c.AddServer(Server{})
 	get := func(base, mv string) resp {
 		return do(t, http.MethodGet, base+"/servers/"+s.ID, tok, nil, "OpenStack-API-Version: compute "+mv)

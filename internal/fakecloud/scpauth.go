@@ -35,7 +35,7 @@ func (c *Cloud) SCPSecretKey() string { return scpSecretKey }
 // scpSignature computes the signature the gateway expects. It is written
 // here independently of the operator's driver (the simulator must not
 // test the driver against itself) and is checked against a vector computed
-// with Python's hmac module (scpauth_test.go).
+// with Python's hmac module (TestSCPSignatureVector in scp_test.go).
 func scpSignature(secretKey, method, fullURL, timestamp, accessKey, accountID, clientType string) string {
 	mac := hmac.New(sha256.New, []byte(secretKey))
 	mac.Write([]byte(method + fullURL + timestamp + accessKey + accountID + clientType))

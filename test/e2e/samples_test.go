@@ -5,7 +5,6 @@ package e2e
 import (
 	"encoding/json"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,11 +13,8 @@ import (
 	"testing"
 	"time"
 
-	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
-
 	"github.com/serverimage-operator/serverimage-operator/internal/fakecloud"
+	"github.com/serverimage-operator/serverimage-operator/internal/metricstest"
 )
 
 const samplesNS = "e2e-samples"
@@ -196,17 +192,20 @@ func TestSamples(t *testing.T) {
 	})
 
 	t.Run("metrics by provider", func(t *testing.T) {
-		families := scrapeMetrics(t, op.metricsAddr)
+		families, err := metricstest.Scrape(op.metricsAddr)
+		if err != nil {
+			t.Fatal(err)
+		}
 		for _, state := range []string{"Ready", "Reconciling", "Stalled"} {
-			if !hasSample(families["serverimage_serverimages"], map[string]string{"state": state}) {
+			if metricstest.Sample(families["serverimage_serverimages"], map[string]string{"state": state}) == nil {
 				t.Errorf("no serverimage_serverimages{state=%q}: is controllers.AddStateMetrics wired into controllers.Setup?", state)
 			}
 		}
 		for _, s := range samples {
-			if !hasSample(families["serverimage_cloud_requests_total"], map[string]string{"provider": s.provider, "operation": "createImage"}) {
+			if metricstest.Sample(families["serverimage_cloud_requests_total"], map[string]string{"provider": s.provider, "operation": "createImage"}) == nil {
 				t.Errorf("no serverimage_cloud_requests_total for %s createImage", s.provider)
 			}
-			if !hasSample(families["serverimage_image_time_to_active_seconds"], map[string]string{"provider": s.provider}) {
+			if metricstest.Sample(families["serverimage_image_time_to_active_seconds"], map[string]string{"provider": s.provider}) == nil {
 				t.Errorf("no serverimage_image_time_to_active_seconds for %s", s.provider)
 			}
 		}
@@ -371,39 +370,4 @@ func checkCreateLog(t *testing.T, logs, namespace, name, cloud string) {
 		return
 	}
 	t.Errorf("no JSON line %q for %s/%s in the operator log:\n%s", "createImage accepted", namespace, name, logs)
-}
-
-func scrapeMetrics(t *testing.T, addr string) map[string]*dto.MetricFamily {
-	t.Helper()
-	resp, err := http.Get("http://" + addr + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET /metrics: %s", resp.Status)
-	}
-	p := expfmt.NewTextParser(model.UTF8Validation)
-	families, err := p.TextToMetricFamilies(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return families
-}
-
-func hasSample(mf *dto.MetricFamily, labels map[string]string) bool {
-	for _, m := range mf.GetMetric() {
-		got := map[string]string{}
-		for _, l := range m.GetLabel() {
-			got[l.GetName()] = l.GetValue()
-		}
-		match := true
-		for k, v := range labels {
-			match = match && got[k] == v
-		}
-		if match {
-			return true
-		}
-	}
-	return false
 }

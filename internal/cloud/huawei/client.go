@@ -1,7 +1,6 @@
 package huawei
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -56,17 +55,12 @@ func (p *Provider) do(ctx context.Context, r request) (*reply, error) {
 		target += "?" + canonicalQuery(r.query)
 	}
 	for attempt := 0; ; attempt++ {
-		req, err := http.NewRequestWithContext(ctx, r.method, target, bytesOrNil(payload))
+		req, err := cloud.NewJSONRequest(ctx, r.method, target, payload)
 		if err != nil {
 			return nil, cloud.Invalid(r.op, "building the request: "+err.Error())
 		}
 		for k, vs := range r.header {
 			req.Header[k] = vs
-		}
-		req.Header.Set("Accept", "application/json")
-		req.Header.Set("User-Agent", cloud.UserAgent)
-		if payload != nil {
-			req.Header.Set("Content-Type", "application/json")
 		}
 		var tok string
 		if p.s.mode == modeToken {
@@ -93,11 +87,4 @@ func (p *Provider) do(ctx context.Context, r request) (*reply, error) {
 		}
 		return nil, p.httpError(r.op, resp.StatusCode, resp.Header, body)
 	}
-}
-
-func bytesOrNil(b []byte) io.Reader {
-	if b == nil {
-		return nil
-	}
-	return bytes.NewReader(b)
 }

@@ -8,19 +8,12 @@ import (
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
 )
 
-// imsImage is the part of an IMS image (Glance-style GET, or an entry of
-// /v2/cloudimages) the driver reads. instance_uuid is set by the native
-// createImage; serverimage_uid is our metadata. IMS may omit either.
+// imsImage is an IMS image (Glance-style GET, or an entry of
+// /v2/cloudimages) as the driver reads it: Glance's shape, but a size that
+// may come as a string.
 type imsImage struct {
-	ID             string  `json:"id"`
-	Name           string  `json:"name"`
-	Status         string  `json:"status"`
-	Size           flexInt `json:"size"`
-	Checksum       string  `json:"checksum"`
-	InstanceUUID   string  `json:"instance_uuid"`
-	IdempotencyKey string  `json:"serverimage_uid"`
-	CreatedAt      string  `json:"created_at"`
-	UpdatedAt      string  `json:"updated_at"`
+	cloud.GlanceImage
+	Size flexInt `json:"size"`
 }
 
 // flexInt reads a number that may come as a JSON number, a numeric string
@@ -37,19 +30,9 @@ func (f *flexInt) UnmarshalJSON(b []byte) error {
 }
 
 func (img imsImage) toImage(url string) cloud.Image {
-	return cloud.Image{
-		ID:             img.ID,
-		Name:           img.Name,
-		Status:         img.Status,
-		Phase:          cloud.GlancePhase(img.Status),
-		SizeBytes:      img.Size.v,
-		Checksum:       img.Checksum,
-		ServerID:       img.InstanceUUID,
-		IdempotencyKey: img.IdempotencyKey,
-		CreatedAt:      cloud.ParseTime(img.CreatedAt),
-		UpdatedAt:      cloud.ParseTime(img.UpdatedAt),
-		URL:            url,
-	}
+	out := img.GlanceImage.Image(url)
+	out.SizeBytes = img.Size.v
+	return out
 }
 
 var _ json.Unmarshaler = (*flexInt)(nil)

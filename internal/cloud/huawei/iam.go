@@ -1,7 +1,6 @@
 package huawei
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -147,13 +146,11 @@ func (p *Provider) login(ctx context.Context) (tok string, exp time.Time, projec
 	if err != nil {
 		return "", time.Time{}, "", cloud.Invalid(cloud.OpAuthenticate, "encoding the IAM login: "+err.Error())
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.s.iamURL+"/v3/auth/tokens", bytes.NewReader(payload))
+	req, err := cloud.NewJSONRequest(ctx, http.MethodPost, p.s.iamURL+"/v3/auth/tokens", payload)
 	if err != nil {
 		return "", time.Time{}, "", cloud.Invalid(cloud.OpAuthenticate, "building the IAM login: "+err.Error())
 	}
 	req.Header.Set("Content-Type", "application/json;charset=utf8")
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", cloud.UserAgent)
 	resp, err := p.iamClient.Do(req)
 	if err != nil {
 		return "", time.Time{}, "", p.transportError(cloud.OpAuthenticate, err)

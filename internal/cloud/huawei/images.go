@@ -48,13 +48,9 @@ func (p *Provider) GetImage(ctx context.Context, id string) (*cloud.Image, error
 // unverified, so the name is what finds the image. Each hit is re-checked:
 // same name, and the key and server where IMS shows them.
 func (p *Provider) FindImages(ctx context.Context, q cloud.FindImagesQuery) ([]cloud.Image, error) {
-	if q.IdempotencyKey == "" {
-		return nil, cloud.Invalid(cloud.OpFindImages, "no idempotency key given")
-	}
-	name, err := cloudImageName(q.Name, q.IdempotencyKey)
-	if err != nil {
-		// CreateImage refuses such a name, so no image can carry it.
-		return nil, nil
+	name, ok, err := cloud.KeyedImageName(q, cloudImageName)
+	if !ok {
+		return nil, err
 	}
 	query := url.Values{"__imagetype": {"private"}, "name": {name}}
 	var out []cloud.Image

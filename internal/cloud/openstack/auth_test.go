@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
+	"github.com/serverimage-operator/serverimage-operator/internal/cloud/cloudtest"
 )
 
 func serveServer(s *stub) {
@@ -103,28 +103,14 @@ func TestLazyAuthIsSharedByConcurrentCalls(t *testing.T) {
 		writeJSON(w, 202, `{"image_id":"img"}`)
 	})
 	p := s.provider()
-	var wg sync.WaitGroup
-	errs := make(chan error, 40)
-	for i := range 20 {
-		wg.Add(2)
-		go func() {
-			defer wg.Done()
+	cloudtest.Concurrently(t, 40, func(i int) error {
+		if i%2 == 0 {
 			_, err := p.GetServer(context.Background(), fmt.Sprint("s", i))
-			errs <- err
-		}()
-		go func() {
-			defer wg.Done()
-			_, err := p.CreateImage(context.Background(), cloud.CreateImageRequest{ServerID: "s", Name: "n"})
-			errs <- err
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Fatal(err)
+			return err
 		}
-	}
+		_, err := p.CreateImage(context.Background(), cloud.CreateImageRequest{ServerID: "s", Name: "n"})
+		return err
+	})
 	if n := s.auths.Load(); n != 1 {
 		t.Fatalf("authenticated %d times, want 1", n)
 	}

@@ -73,14 +73,5 @@ func imageIDFromCreate(h http.Header, body []byte) (string, error) {
 	if len(strings.TrimSpace(string(body))) > 0 && json.Unmarshal(body, &b) == nil && b.ImageID != "" {
 		return b.ImageID, nil
 	}
-	loc := h.Get("Location")
-	if loc == "" {
-		return "", cloud.Malformed(cloud.OpCreateImage, "createImage was accepted (HTTP 202) but the response has neither an image_id nor a Location header; the image may exist, look it up by idempotency key")
-	}
-	id, err := cloud.ImageIDFromLocation(loc)
-	if err != nil {
-		return "", &cloud.Error{Class: cloud.ClassTransient, Op: cloud.OpCreateImage,
-			Message: "createImage was accepted (HTTP 202) but its Location header names no image; the image may exist, look it up by idempotency key", Err: err}
-	}
-	return id, nil
+	return cloud.CreatedImageID(h.Get("Location"), "neither an image_id nor a Location header")
 }

@@ -14,18 +14,29 @@ import (
 
 const imgID = "0a7e3f5c-9d2b-4c1e-8f00-5b6a7c8d9e0f"
 
+type createImageCase struct {
+	name      string
+	maxMV     string
+	pin       string
+	answer    func(w http.ResponseWriter)
+	wantMV    string // microversion header sent ("" = none)
+	wantID    string
+	wantClass cloud.ErrorClass
+	wantMsg   string
+	wantRetry time.Duration
+}
+
+// novaFaultCase is a createImage at the negotiated 2.45 that Nova refuses
+// with a fault body: the error must be of class and keep Nova's message.
+func novaFaultCase(name string, status int, key, msg string, class cloud.ErrorClass) createImageCase {
+	return createImageCase{
+		name: name, maxMV: "2.90", wantMV: "2.45", wantClass: class,
+		wantMsg: msg, answer: novaFault(status, key, msg),
+	}
+}
+
 func TestCreateImage(t *testing.T) {
-	tests := []struct {
-		name      string
-		maxMV     string
-		pin       string
-		answer    func(w http.ResponseWriter)
-		wantMV    string // microversion header sent ("" = none)
-		wantID    string
-		wantClass cloud.ErrorClass
-		wantMsg   string
-		wantRetry time.Duration
-	}{
+	tests := []createImageCase{
 		{
 			name: "2.45 body image_id", maxMV: "2.90", wantMV: "2.45", wantID: imgID,
 			answer: func(w http.ResponseWriter) { writeJSON(w, 202, `{"image_id":"`+imgID+`"}`) },
@@ -71,26 +82,14 @@ func TestCreateImage(t *testing.T) {
 				w.WriteHeader(202)
 			},
 		},
-		{
-			name: "409 task_state is busy", maxMV: "2.90", wantMV: "2.45", wantClass: cloud.ClassBusy,
-			wantMsg: "Cannot 'createImage' instance srv1 while it is in task_state image_snapshot",
-			answer:  novaFault(409, "conflictingRequest", "Cannot 'createImage' instance srv1 while it is in task_state image_snapshot"),
-		},
-		{
-			name: "409 vm_state is conflict", maxMV: "2.90", wantMV: "2.45", wantClass: cloud.ClassConflict,
-			wantMsg: "Cannot 'createImage' instance srv1 while it is in vm_state error",
-			answer:  novaFault(409, "conflictingRequest", "Cannot 'createImage' instance srv1 while it is in vm_state error"),
-		},
-		{
-			name: "404 server", maxMV: "2.90", wantMV: "2.45", wantClass: cloud.ClassNotFound,
-			wantMsg: "Instance srv1 could not be found.",
-			answer:  novaFault(404, "itemNotFound", "Instance srv1 could not be found."),
-		},
-		{
-			name: "403 metadata quota", maxMV: "2.90", wantMV: "2.45", wantClass: cloud.ClassForbidden,
-			wantMsg: "Image metadata limit exceeded",
-			answer:  novaFault(403, "forbidden", "Image metadata limit exceeded"),
-		},
+		novaFaultCase("409 task_state is busy", 409, "conflictingRequest",
+			"Cannot 'createImage' instance srv1 while it is in task_state image_snapshot", cloud.ClassBusy),
+		novaFaultCase("409 vm_state is conflict", 409, "conflictingRequest",
+			"Cannot 'createImage' instance srv1 while it is in vm_state error", cloud.ClassConflict),
+		novaFaultCase("404 server", 404, "itemNotFound",
+			"Instance srv1 could not be found.", cloud.ClassNotFound),
+		novaFaultCase("403 metadata quota", 403, "forbidden",
+			"Image metadata limit exceeded", cloud.ClassForbidden),
 		{
 			name: "413 with Retry-After seconds", maxMV: "2.90", wantMV: "2.45", wantClass: cloud.ClassRateLimited,
 			wantMsg: "This request was rate-limited.", wantRetry: 17 * time.Second,
@@ -107,11 +106,8 @@ func TestCreateImage(t *testing.T) {
 				writeJSON(w, 429, `{"overLimit":{"code":429,"message":"slow down","retryAt":"`+at+`"}}`)
 			},
 		},
-		{
-			name: "503", maxMV: "2.90", wantMV: "2.45", wantClass: cloud.ClassTransient,
-			wantMsg: "The service is temporarily unavailable.",
-			answer:  novaFault(503, "serviceUnavailable", "The service is temporarily unavailable."),
-		},
+		novaFaultCase("503", 503, "serviceUnavailable",
+			"The service is temporarily unavailable.", cloud.ClassTransient),
 		{
 			name: "406 microversion out of range", pin: "2.99", wantMV: "2.99", wantClass: cloud.ClassInvalid,
 			wantMsg: "Version 2.99 is not supported by the API. Minimum is 2.1 and maximum is 2.90.",

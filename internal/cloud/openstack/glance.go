@@ -18,15 +18,7 @@ import (
 // serverimage_uid (cloud.IdempotencyMetadataKey) comes from our createImage
 // metadata.
 type glanceImage struct {
-	ID             string `json:"id"`
-	Name           string `json:"name"`
-	Status         string `json:"status"`
-	Size           *int64 `json:"size"`
-	Checksum       string `json:"checksum"`
-	InstanceUUID   string `json:"instance_uuid"`
-	IdempotencyKey string `json:"serverimage_uid"`
-	CreatedAt      string `json:"created_at"`
-	UpdatedAt      string `json:"updated_at"`
+	cloud.GlanceImage
 	// Self is relative to the Glance root ("/v2/images/<id>").
 	Self string `json:"self"`
 }
@@ -158,17 +150,5 @@ func (p *Provider) glanceDeleteImage(ctx context.Context, s *session, id string)
 }
 
 func (g glanceImage) toImage(glanceRoot string) cloud.Image {
-	return cloud.Image{
-		ID:             g.ID,
-		Name:           g.Name,
-		Status:         g.Status,
-		Phase:          cloud.GlancePhase(g.Status),
-		SizeBytes:      g.Size,
-		Checksum:       g.Checksum,
-		ServerID:       g.InstanceUUID,
-		IdempotencyKey: g.IdempotencyKey,
-		CreatedAt:      cloud.ParseTime(g.CreatedAt),
-		UpdatedAt:      cloud.ParseTime(g.UpdatedAt),
-		URL:            absoluteURL(glanceRoot, g.Self),
-	}
+	return g.GlanceImage.Image(absoluteURL(glanceRoot, g.Self))
 }

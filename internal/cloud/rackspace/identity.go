@@ -1,7 +1,6 @@
 package rackspace
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -66,13 +65,10 @@ func (p *Provider) requestToken(ctx context.Context) (*session, error) {
 	if err != nil {
 		return nil, p.fail(cloud.OpAuthenticate, err)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.s.tokensURL, bytes.NewReader(raw))
+	req, err := cloud.NewJSONRequest(ctx, http.MethodPost, p.s.tokensURL, raw)
 	if err != nil {
 		return nil, cloud.Invalid(cloud.OpAuthenticate, "identity URL: "+err.Error())
 	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", cloud.UserAgent)
 	res, err := p.roundTrip(cloud.OpAuthenticate, req)
 	if err != nil {
 		return nil, err

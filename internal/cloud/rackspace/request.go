@@ -1,7 +1,6 @@
 package rackspace
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -64,20 +63,11 @@ func (p *Provider) send(ctx context.Context, op string, s *session, method, rel 
 	if len(query) > 0 {
 		u += "?" + query.Encode()
 	}
-	var rd io.Reader
-	if raw != nil {
-		rd = bytes.NewReader(raw)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, u, rd)
+	req, err := cloud.NewJSONRequest(ctx, method, u, raw)
 	if err != nil {
 		return nil, cloud.Invalid(op, "building the request: "+err.Error())
 	}
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", cloud.UserAgent)
 	req.Header.Set("X-Auth-Token", s.token)
-	if raw != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
 	return p.roundTrip(op, req)
 }
 

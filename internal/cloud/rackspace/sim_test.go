@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -337,21 +336,10 @@ func TestSimulatorTokenRenewal(t *testing.T) {
 		}
 		sim.ExpireTokens()
 		before := sim.Calls(fakecloud.OpAuth)
-		var wg sync.WaitGroup
-		errs := make(chan error, 8)
-		for range 8 {
-			wg.Go(func() {
-				_, err := p.GetServer(ctx, srv.ID)
-				errs <- err
-			})
-		}
-		wg.Wait()
-		close(errs)
-		for err := range errs {
-			if err != nil {
-				t.Error(err)
-			}
-		}
+		cloudtest.Concurrently(t, 8, func(int) error {
+			_, err := p.GetServer(ctx, srv.ID)
+			return err
+		})
 		if n := sim.Calls(fakecloud.OpAuth) - before; n != 1 {
 			t.Errorf("%d re-authentications, want 1", n)
 		}

@@ -45,15 +45,9 @@ const (
 // after a create it means the snapshot failed, and that must not be
 // concluded from a credential problem.
 func (p *Provider) GetImage(ctx context.Context, id string) (*cloud.Image, error) {
-	if id == "" {
-		return nil, cloud.Invalid(cloud.OpGetImage, "no image ID given")
-	}
-	var img scpImage
-	if err := p.call(ctx, cloud.OpGetImage, http.MethodGet, "/v1/images/"+url.PathEscape(id), nil, nil, &img); err != nil {
-		return nil, p.checkNotFound(ctx, cloud.OpGetImage, err)
-	}
-	if img.ID == "" {
-		return nil, cloud.Malformed(cloud.OpGetImage, "the image response has no image ID")
+	img, err := getOne(ctx, p, cloud.OpGetImage, "image", id, func(i scpImage) string { return i.ID })
+	if err != nil {
+		return nil, err
 	}
 	out := img.toImage()
 	return &out, nil
@@ -65,14 +59,9 @@ func (p *Provider) GetImage(ctx context.Context, id string) (*cloud.Image, error
 // /v1/pending-images (which filters by nothing but image type), and a lost
 // response is most likely to leave exactly such an image behind.
 func (p *Provider) FindImages(ctx context.Context, q cloud.FindImagesQuery) ([]cloud.Image, error) {
-	if q.IdempotencyKey == "" {
-		return nil, cloud.Invalid(cloud.OpFindImages, "no idempotency key given")
-	}
-	name, err := cloudImageName(q.Name, q.IdempotencyKey)
-	if err != nil {
-		// CreateImage refuses such a name before calling the cloud, so no
-		// image can carry it.
-		return nil, nil
+	name, ok, err := cloud.KeyedImageName(q, cloudImageName)
+	if !ok {
+		return nil, err
 	}
 	found := map[string]cloud.Image{}
 	keep := func(img scpImage) {

@@ -1,7 +1,6 @@
 package scp
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -37,22 +36,17 @@ func (p *Provider) call(ctx context.Context, op, method, path string, query url.
 // with its Scp-Api-Version, or the endpoint catalog, without one (the SDK
 // sends none there, and the version names the virtual server service).
 func (p *Provider) send(ctx context.Context, op, method, u, apiVersion string, in, out any) error {
-	var body io.Reader
+	var payload []byte
 	if in != nil {
 		b, err := json.Marshal(in)
 		if err != nil {
 			return cloud.Invalid(op, "encoding the request: "+err.Error())
 		}
-		body = bytes.NewReader(b)
+		payload = b
 	}
-	req, err := http.NewRequestWithContext(ctx, method, u, body)
+	req, err := cloud.NewJSONRequest(ctx, method, u, payload)
 	if err != nil {
 		return p.scrub(cloud.Invalid(op, err.Error()))
-	}
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", cloud.UserAgent)
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
 	}
 	if apiVersion != "" {
 		req.Header.Set(headerAPIVersion, apiVersion)
@@ -77,4 +71,22 @@ func (p *Provider) send(ctx context.Context, op, method, u, apiVersion string, i
 		return p.scrub(cloud.NewTransportError(op, fmt.Errorf("HTTP %d: %w", resp.StatusCode, err)))
 	}
 	return nil
+}
+
+// getOne reads the one <kind> named id (a server or an image) from
+// /v1/<kind>s/<id>. An empty id is refused before any call, a 404 is
+// confirmed (checkNotFound) before it is believed, and an answer whose
+// idOf is empty is malformed.
+func getOne[T any](ctx context.Context, p *Provider, op, kind, id string, idOf func(T) string) (T, error) {
+	var v T
+	if id == "" {
+		return v, cloud.Invalid(op, "no "+kind+" ID given")
+	}
+	if err := p.call(ctx, op, http.MethodGet, "/v1/"+kind+"s/"+url.PathEscape(id), nil, nil, &v); err != nil {
+		return v, p.checkNotFound(ctx, op, err)
+	}
+	if idOf(v) == "" {
+		return v, cloud.Malformed(op, "the "+kind+" response has no "+kind+" ID")
+	}
+	return v, nil
 }

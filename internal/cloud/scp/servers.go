@@ -2,8 +2,6 @@ package scp
 
 import (
 	"context"
-	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
@@ -42,15 +40,9 @@ var (
 
 // GetServer reads the server's state.
 func (p *Provider) GetServer(ctx context.Context, id string) (*cloud.Server, error) {
-	if id == "" {
-		return nil, cloud.Invalid(cloud.OpGetServer, "no server ID given")
-	}
-	var srv scpServer
-	if err := p.call(ctx, cloud.OpGetServer, http.MethodGet, "/v1/servers/"+url.PathEscape(id), nil, nil, &srv); err != nil {
-		return nil, p.checkNotFound(ctx, cloud.OpGetServer, err)
-	}
-	if srv.ID == "" {
-		return nil, cloud.Malformed(cloud.OpGetServer, "the server response has no server ID")
+	srv, err := getOne(ctx, p, cloud.OpGetServer, "server", id, func(s scpServer) string { return s.ID })
+	if err != nil {
+		return nil, err
 	}
 	state := ""
 	if srv.State != nil {
