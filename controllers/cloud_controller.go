@@ -47,12 +47,8 @@ func (r *CloudReconciler) Reconcile(ctx context.Context, req reconcile.Request) 
 	if !c.DeletionTimestamp.IsZero() {
 		return reconcile.Result{}, r.reconcileDelete(ctx, c)
 	}
-	if !controllerutil.ContainsFinalizer(c, imagesv1.CloudFinalizer) {
-		before := c.DeepCopy()
-		controllerutil.AddFinalizer(c, imagesv1.CloudFinalizer)
-		if err := r.Patch(ctx, c, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})); err != nil {
-			return reconcile.Result{}, client.IgnoreNotFound(err)
-		}
+	if err := addCloudFinalizer(ctx, r.Client, c); err != nil {
+		return reconcile.Result{}, client.IgnoreNotFound(err)
 	}
 	orig := c.DeepCopy()
 	res, err := r.check(ctx, c)
@@ -69,13 +65,7 @@ func (r *CloudReconciler) finish(ctx context.Context, orig, c *imagesv1.Cloud, e
 	if perr := r.Status().Patch(ctx, c, client.MergeFrom(orig)); perr != nil {
 		return client.IgnoreNotFound(perr)
 	}
-	if after := readyChanged(orig.Status.Conditions, c.Status.Conditions); after != nil {
-		typ := "Normal"
-		if after.Status != metav1.ConditionTrue {
-			typ = "Warning"
-		}
-		r.Recorder.Eventf(c, nil, typ, after.Reason, "Authenticate", "%s", after.Message)
-	}
+	announceAuth(r.Recorder, c, orig.Status.Conditions, c.Status.Conditions)
 	return err
 }
 
@@ -147,18 +137,6 @@ func (r *CloudReconciler) reconcileDelete(ctx context.Context, c *imagesv1.Cloud
 	if err := r.List(ctx, &users, client.InNamespace(c.Namespace), client.MatchingFields{indexCloudRef: c.Name}); err != nil {
 		return err
 	}
-	if n := len(users.Items); n > 0 {
-		names := make([]string, 0, min(n, 5))
-		for i := 0; i < n && i < 5; i++ {
-			names = append(names, users.Items[i].Name)
-		}
-		r.Recorder.Eventf(c, nil, "Normal", "InUse", "Delete",
-			"waiting for %d ServerImage(s) that use this Cloud to be deleted first (%s); their images are cleaned up with these credentials",
-			n, strings.Join(names, ", "))
-		return nil
-	}
-	r.Providers.Forget(c)
-	before := c.DeepCopy()
-	controllerutil.RemoveFinalizer(c, imagesv1.CloudFinalizer)
-	return client.IgnoreNotFound(r.Patch(ctx, c, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})))
+	c.SetGroupVersionKind(imagesv1.GroupVersion.WithKind(imagesv1.KindCloud))
+	return releaseUnused(ctx, r.Client, r.Recorder, c, users.Items, func() { r.Providers.Forget(c) })
 }

@@ -38,7 +38,9 @@ type secretWatches struct {
 	client metadata.Interface
 	// events wakes the Clouds that use a Secret when it changes.
 	events chan event.GenericEvent
-	ctx    context.Context
+	// clusterEvents wakes the ClusterClouds.
+	clusterEvents chan event.GenericEvent
+	ctx           context.Context
 
 	mu      sync.Mutex
 	watches map[types.NamespacedName]*secretWatch
@@ -55,10 +57,12 @@ type secretWatch struct {
 // manager's) ends.
 func newSecretWatches(ctx context.Context, client metadata.Interface) *secretWatches {
 	return &secretWatches{
-		client:  client,
-		ctx:     ctx,
-		events:  make(chan event.GenericEvent, 64),
-		watches: map[types.NamespacedName]*secretWatch{},
+		client: client,
+		ctx:    ctx,
+		events: make(chan event.GenericEvent, 64),
+
+		clusterEvents: make(chan event.GenericEvent, 64),
+		watches:       map[types.NamespacedName]*secretWatch{},
 	}
 }
 
@@ -100,7 +104,7 @@ func (s *secretWatches) use(c *imagesv1.Cloud, key types.NamespacedName) toolsca
 		w = s.startLocked(key)
 		s.watches[key] = w
 	}
-	w.users[c.UID] = types.NamespacedName{Namespace: c.Namespace, Name: c.Name}
+	w.users[c.UID] = userOf(c)
 	return w.informer
 }
 
@@ -176,10 +180,9 @@ func (s *secretWatches) wakeUsers(ctx context.Context, key types.NamespacedName)
 	}
 	s.mu.Unlock()
 	for _, c := range clouds {
-		obj := &imagesv1.Cloud{}
-		obj.Namespace, obj.Name = c.Namespace, c.Name
+		obj, events := s.wakeEventOf(c)
 		select {
-		case s.events <- event.GenericEvent{Object: obj}:
+		case events <- event.GenericEvent{Object: obj}:
 		case <-ctx.Done():
 			return
 		}
