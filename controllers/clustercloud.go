@@ -120,6 +120,12 @@ func (r *ServerImageReconciler) resolveClusterCloud(ctx context.Context, p *pass
 	}
 	why, err := notAllowed(cc, ns)
 	if err == nil && why == "" {
+		if cloudNotAllowed(si) {
+			// Access is back: leave the stop, so that the poller reads
+			// the recorded image again (watchOf) and the steps carry on.
+			setProgressing(&si.Status.Conditions, si.Generation, imagesv1.ReasonCloudNotReady,
+				fmt.Sprintf("namespace %q may use ClusterCloud %q again", si.Namespace, cc.Name))
+		}
 		return r.useCloud(ctx, p, asCloud(cc, r.ClusterCloudNamespace), cleanup)
 	}
 	if err != nil {
