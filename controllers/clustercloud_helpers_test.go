@@ -36,6 +36,12 @@ func newClusterCloud(t *testing.T, cloudsYAML func(*fakecloud.Cloud) string, mut
 	t.Helper()
 	sim := fakecloud.New(fakecloud.Options{})
 	t.Cleanup(sim.Close)
+	return newClusterCloudOn(t, sim, cloudsYAML, mutate...)
+}
+
+// newClusterCloudOn is newClusterCloud on a given simulator.
+func newClusterCloudOn(t *testing.T, sim *fakecloud.Cloud, cloudsYAML func(*fakecloud.Cloud) string, mutate ...func(*imagesv1.ClusterCloud)) *clusterScenario {
+	t.Helper()
 	s := &clusterScenario{t: t, sim: sim, name: "cc-" + rand.String(6)}
 	if cloudsYAML == nil {
 		cloudsYAML = func(sim *fakecloud.Cloud) string { return sim.CloudsYAML("sim") }

@@ -96,13 +96,18 @@ func clusterCloudOfServerImage(_ context.Context, o client.Object) []reconcile.R
 
 // clusterCloudAccessChanged passes the ClusterCloud changes its
 // ServerImages react to: the spec (allowedNamespaces among it) and Ready,
-// not the count of users.
+// re-checked for a new generation too, not the count of users.
 func clusterCloudAccessChanged() predicate.Predicate {
 	return predicate.Or(predicate.GenerationChangedPredicate{}, predicate.Funcs{
 		UpdateFunc: func(e event.UpdateEvent) bool {
 			before, ok1 := e.ObjectOld.(*imagesv1.ClusterCloud)
 			after, ok2 := e.ObjectNew.(*imagesv1.ClusterCloud)
-			return ok1 && ok2 && readyChanged(before.Status.Conditions, after.Status.Conditions) != nil
+			if !ok1 || !ok2 {
+				return false
+			}
+			b, a := readyCondition(before.Status.Conditions), readyCondition(after.Status.Conditions)
+			return readyChanged(before.Status.Conditions, after.Status.Conditions) != nil ||
+				(a != nil && b != nil && a.ObservedGeneration != b.ObservedGeneration)
 		},
 	})
 }
