@@ -75,7 +75,7 @@ func cloudRefIndex(ref imagesv1.CloudReference) string {
 func notAllowed(cc *imagesv1.ClusterCloud, ns *metav1.PartialObjectMetadata) (string, error) {
 	a := cc.Spec.AllowedNamespaces
 	if a == nil || (a.Selector == nil && len(a.Names) == 0) {
-		return fmt.Sprintf("ClusterCloud %q allows no namespace (spec.allowedNamespaces is unset)", cc.Name), nil
+		return fmt.Sprintf("namespace %q is not allowed to use ClusterCloud %q (spec.allowedNamespaces is unset: it allows no namespace)", ns.Name, cc.Name), nil
 	}
 	if slices.Contains(a.Names, ns.Name) {
 		return "", nil
