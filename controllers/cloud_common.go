@@ -25,18 +25,37 @@ func addCloudFinalizer(ctx context.Context, c client.Client, obj client.Object) 
 	return c.Patch(ctx, obj, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{}))
 }
 
-// announceAuth emits the Event of a changed Ready condition of a Cloud or
-// ClusterCloud.
-func announceAuth(rec events.EventRecorder, obj client.Object, before, after []metav1.Condition) {
-	ready := readyChanged(before, after)
+// writeCloudStatus patches the status of a Cloud or ClusterCloud when it
+// changed, and emits an Event when its Ready condition changed (before is
+// the conditions as read). err is the pass's, returned unless the write
+// fails.
+func writeCloudStatus(ctx context.Context, c client.Client, rec events.EventRecorder, obj, orig client.Object, before []metav1.Condition, changed bool, err error) error {
+	if !changed {
+		return err
+	}
+	if perr := c.Status().Patch(ctx, obj, client.MergeFrom(orig)); perr != nil {
+		return client.IgnoreNotFound(perr)
+	}
+	ready := readyChanged(before, conditionsOf(obj))
 	if ready == nil {
-		return
+		return err
 	}
 	typ := "Normal"
 	if ready.Status != metav1.ConditionTrue {
 		typ = "Warning"
 	}
 	rec.Eventf(obj, nil, typ, ready.Reason, "Authenticate", "%s", ready.Message)
+	return err
+}
+
+func conditionsOf(obj client.Object) []metav1.Condition {
+	switch o := obj.(type) {
+	case *imagesv1.Cloud:
+		return o.Status.Conditions
+	case *imagesv1.ClusterCloud:
+		return o.Status.Conditions
+	}
+	return nil
 }
 
 // releaseUnused removes the in-use finalizer once users is empty, or says

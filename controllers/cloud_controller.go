@@ -59,14 +59,8 @@ func (r *CloudReconciler) Reconcile(ctx context.Context, req reconcile.Request) 
 // condition changed.
 func (r *CloudReconciler) finish(ctx context.Context, orig, c *imagesv1.Cloud, err error) error {
 	c.Status.ObservedGeneration = c.Generation
-	if equality.Semantic.DeepEqual(orig.Status, c.Status) {
-		return err
-	}
-	if perr := r.Status().Patch(ctx, c, client.MergeFrom(orig)); perr != nil {
-		return client.IgnoreNotFound(perr)
-	}
-	announceAuth(r.Recorder, c, orig.Status.Conditions, c.Status.Conditions)
-	return err
+	changed := !equality.Semantic.DeepEqual(orig.Status, c.Status)
+	return writeCloudStatus(ctx, r.Client, r.Recorder, c, orig, orig.Status.Conditions, changed, err)
 }
 
 // check builds the Cloud's Provider and authenticates with it.

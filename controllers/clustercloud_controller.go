@@ -67,14 +67,8 @@ func (r *ClusterCloudReconciler) check(ctx context.Context, cc *imagesv1.Cluster
 
 func (r *ClusterCloudReconciler) finish(ctx context.Context, orig, cc *imagesv1.ClusterCloud, err error) error {
 	cc.Status.ObservedGeneration = cc.Generation
-	if equality.Semantic.DeepEqual(orig.Status, cc.Status) {
-		return err
-	}
-	if perr := r.Status().Patch(ctx, cc, client.MergeFrom(orig)); perr != nil {
-		return client.IgnoreNotFound(perr)
-	}
-	announceAuth(r.Recorder, cc, orig.Status.Conditions, cc.Status.Conditions)
-	return err
+	changed := !equality.Semantic.DeepEqual(orig.Status, cc.Status)
+	return writeCloudStatus(ctx, r.Client, r.Recorder, cc, orig, orig.Status.Conditions, changed, err)
 }
 
 // reconcileDelete releases the ClusterCloud once no ServerImage in any

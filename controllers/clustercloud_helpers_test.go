@@ -156,3 +156,13 @@ func (s *clusterScenario) serverImage(ns *kubetest.NS, name string) *imagesv1.Se
 }
 
 func onClusterCloud(si *imagesv1.ServerImage) { si.Spec.CloudRef.Kind = imagesv1.KindClusterCloud }
+
+// allowingOne is a Ready ClusterCloud that allows one new namespace by name.
+func allowingOne(t *testing.T) (*clusterScenario, *kubetest.NS) {
+	t.Helper()
+	s := newClusterCloud(t, nil)
+	ns := s.namespace(nil)
+	s.update(allowNames(ns.Name))
+	s.waitReady()
+	return s, ns
+}

@@ -141,4 +141,3 @@ func forbidden(t *testing.T, what string, err error) {
 		t.Errorf("%s: got %v, want Forbidden", what, err)
 	}
 }
-

@@ -6,9 +6,6 @@ import (
 	"testing"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-
 	imagesv1 "github.com/serverimage-operator/serverimage-operator/api/v1alpha1"
 	"github.com/serverimage-operator/serverimage-operator/controllers"
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
@@ -21,23 +18,14 @@ import (
 // queued thirty, not after them. Real Secret, real driver, simulator.
 func TestClusterCloudRateLimitIsSharedFairly(t *testing.T) {
 	t.Parallel()
-	sim := fakecloud.New(fakecloud.Options{})
-	t.Cleanup(sim.Close)
-	ctx := context.Background()
-	secret := &corev1.Secret{
-		ObjectMeta: metav1.ObjectMeta{Namespace: clusterCloudNS, Name: "fair-creds"},
-		StringData: map[string]string{"clouds.yaml": sim.CloudsYAML("sim")},
-	}
-	if err := k8s.Create(ctx, secret); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = k8s.Delete(context.Background(), secret) })
 	const rps, calls = 20, 30
-	cc := &imagesv1.ClusterCloud{ObjectMeta: metav1.ObjectMeta{Name: "fair", UID: "fair-uid", Generation: 1}}
-	cc.Spec.Provider = imagesv1.ProviderOpenStack
-	cc.Spec.CloudName = "sim"
-	cc.Spec.CredentialsSecretRef.Name = secret.Name
-	cc.Spec.RateLimit = &imagesv1.RateLimit{RequestsPerSecond: "20", Burst: 1}
+	s := newClusterCloud(t, nil, func(cc *imagesv1.ClusterCloud) {
+		cc.Spec.RateLimit = &imagesv1.RateLimit{RequestsPerSecond: "20", Burst: 1}
+	})
+	s.waitReady()
+	sim, cc, ctx := s.sim, s.get(), context.Background()
+	// A Providers of the test's own, so the operator's calls do not share
+	// the bucket measured here.
 	providers := &controllers.Providers{Client: k8s, Reader: k8s, Cache: cloud.NewCache()}
 	get := func() cloud.Provider {
 		p, err := providers.ForCloud(ctx, controllers.AsCloud(cc.DeepCopy(), clusterCloudNS))

@@ -114,10 +114,7 @@ func TestClusterCloudFollowsNamespaceLabels(t *testing.T) {
 // putting it back lets them proceed.
 func TestClusterCloudFollowsAllowedNamespaces(t *testing.T) {
 	t.Parallel()
-	s := newClusterCloud(t, nil)
-	ns := s.namespace(nil)
-	s.update(allowNames(ns.Name))
-	s.waitReady()
+	s, ns := allowingOne(t)
 	s.serverImage(ns, "a")
 	ns.WaitReady("a")
 	s.update(allowNames("somewhere-else"))
@@ -151,10 +148,7 @@ func TestClusterCloudCredentialRotation(t *testing.T) {
 // still deleted with the cached credentials after the Secret is gone.
 func TestClusterCloudDeletionWaitsForUsers(t *testing.T) {
 	t.Parallel()
-	s := newClusterCloud(t, nil)
-	ns := s.namespace(nil)
-	s.update(allowNames(ns.Name))
-	s.waitReady()
+	s, ns := allowingOne(t)
 	si := s.serverImage(ns, "a")
 	image := ns.WaitReady("a").Status.ImageID
 	ctx := context.Background()
