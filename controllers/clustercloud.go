@@ -103,6 +103,11 @@ func notAllowed(cc *imagesv1.ClusterCloud, ns *metav1.PartialObjectMetadata) (st
 func (r *ServerImageReconciler) resolveClusterCloud(ctx context.Context, p *pass, cleanup bool) (reconcile.Result, bool) {
 	si := p.si
 	wait := reconcile.Result{RequeueAfter: jitter(CloudNotReadyRecheck)}
+	if r.ClusterCloudNamespace == "" {
+		// Never look for the Secret in every namespace.
+		r.notReadyCloud(si, "ClusterCloud %q: the operator has no ClusterCloud credentials namespace (--cluster-cloud-namespace)", si.Spec.CloudRef.Name)
+		return wait, false
+	}
 	cc := &imagesv1.ClusterCloud{}
 	if err := r.Get(ctx, types.NamespacedName{Name: si.Spec.CloudRef.Name}, cc); err != nil {
 		if apierrors.IsNotFound(err) {
