@@ -38,9 +38,10 @@ type secretWatches struct {
 	client metadata.Interface
 	// events wakes the Clouds that use a Secret when it changes.
 	events chan event.GenericEvent
+	ctx    context.Context
+
 	// clusterEvents wakes the ClusterClouds.
 	clusterEvents chan event.GenericEvent
-	ctx           context.Context
 
 	mu      sync.Mutex
 	watches map[types.NamespacedName]*secretWatch
@@ -57,12 +58,12 @@ type secretWatch struct {
 // manager's) ends.
 func newSecretWatches(ctx context.Context, client metadata.Interface) *secretWatches {
 	return &secretWatches{
-		client: client,
-		ctx:    ctx,
-		events: make(chan event.GenericEvent, 64),
+		client:  client,
+		ctx:     ctx,
+		events:  make(chan event.GenericEvent, 64),
+		watches: map[types.NamespacedName]*secretWatch{},
 
 		clusterEvents: make(chan event.GenericEvent, 64),
-		watches:       map[types.NamespacedName]*secretWatch{},
 	}
 }
 
