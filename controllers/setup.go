@@ -138,7 +138,8 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) error {
 		Now:       opts.Now,
 		poller:    poller,
 
-		OrphanGrace:           opts.OrphanGrace,
+		OrphanGrace: opts.OrphanGrace,
+
 		ClusterCloudNamespace: opts.ClusterCloudNamespace,
 	}
 	err = ctrl.NewControllerManagedBy(mgr).
