@@ -32,6 +32,7 @@ var (
 func main() {
 	var (
 		metricsAddr, probeAddr, watchNamespaces           string
+		clusterCloudNamespace                             string
 		pprofAddr                                         string
 		leaderElect, secureMetrics, perObject, changeFeed bool
 		workers                                           int
@@ -47,6 +48,7 @@ func main() {
 	flag.DurationVar(&driftInterval, "drift-check-interval", controllers.DriftCheckInterval, "How often Ready images are checked (in batches) for out-of-band deletion.")
 	flag.BoolVar(&perObject, "per-object-polling", false, "Read every image with its own GET instead of in batches (for benchmarks only).")
 	flag.BoolVar(&changeFeed, "change-feed", true, "Read a Cloud's change feed, where it has one, while many images are in flight (off: read them by ID, for benchmarks).")
+	flag.StringVar(&clusterCloudNamespace, "cluster-cloud-namespace", os.Getenv("POD_NAMESPACE"), "Namespace of the ClusterClouds' credentials Secrets (the operator's own, from POD_NAMESPACE, when unset).")
 	zapOpts := zap.Options{}
 	zapOpts.BindFlags(flag.CommandLine)
 	flag.Parse()
@@ -100,6 +102,7 @@ func main() {
 		DriftCheckInterval:      driftInterval,
 		PerObjectPolling:        perObject,
 		NoChangeFeed:            !changeFeed,
+		ClusterCloudNamespace:   clusterCloudNamespace,
 	}); err != nil {
 		setupLog.Error(err, "unable to set up controllers")
 		os.Exit(1)

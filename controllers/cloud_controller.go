@@ -47,12 +47,8 @@ func (r *CloudReconciler) Reconcile(ctx context.Context, req reconcile.Request) 
 	if !c.DeletionTimestamp.IsZero() {
 		return reconcile.Result{}, r.reconcileDelete(ctx, c)
 	}
-	if !controllerutil.ContainsFinalizer(c, imagesv1.CloudFinalizer) {
-		before := c.DeepCopy()
-		controllerutil.AddFinalizer(c, imagesv1.CloudFinalizer)
-		if err := r.Patch(ctx, c, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})); err != nil {
-			return reconcile.Result{}, client.IgnoreNotFound(err)
-		}
+	if err := addCloudFinalizer(ctx, r.Client, c); err != nil {
+		return reconcile.Result{}, client.IgnoreNotFound(err)
 	}
 	orig := c.DeepCopy()
 	res, err := r.check(ctx, c)
@@ -63,20 +59,8 @@ func (r *CloudReconciler) Reconcile(ctx context.Context, req reconcile.Request) 
 // condition changed.
 func (r *CloudReconciler) finish(ctx context.Context, orig, c *imagesv1.Cloud, err error) error {
 	c.Status.ObservedGeneration = c.Generation
-	if equality.Semantic.DeepEqual(orig.Status, c.Status) {
-		return err
-	}
-	if perr := r.Status().Patch(ctx, c, client.MergeFrom(orig)); perr != nil {
-		return client.IgnoreNotFound(perr)
-	}
-	if after := readyChanged(orig.Status.Conditions, c.Status.Conditions); after != nil {
-		typ := "Normal"
-		if after.Status != metav1.ConditionTrue {
-			typ = "Warning"
-		}
-		r.Recorder.Eventf(c, nil, typ, after.Reason, "Authenticate", "%s", after.Message)
-	}
-	return err
+	changed := !equality.Semantic.DeepEqual(orig.Status, c.Status)
+	return writeCloudStatus(ctx, r.Client, r.Recorder, c, orig, orig.Status.Conditions, changed, err)
 }
 
 // check builds the Cloud's Provider and authenticates with it.
@@ -147,18 +131,6 @@ func (r *CloudReconciler) reconcileDelete(ctx context.Context, c *imagesv1.Cloud
 	if err := r.List(ctx, &users, client.InNamespace(c.Namespace), client.MatchingFields{indexCloudRef: c.Name}); err != nil {
 		return err
 	}
-	if n := len(users.Items); n > 0 {
-		names := make([]string, 0, min(n, 5))
-		for i := 0; i < n && i < 5; i++ {
-			names = append(names, users.Items[i].Name)
-		}
-		r.Recorder.Eventf(c, nil, "Normal", "InUse", "Delete",
-			"waiting for %d ServerImage(s) that use this Cloud to be deleted first (%s); their images are cleaned up with these credentials",
-			n, strings.Join(names, ", "))
-		return nil
-	}
-	r.Providers.Forget(c)
-	before := c.DeepCopy()
-	controllerutil.RemoveFinalizer(c, imagesv1.CloudFinalizer)
-	return client.IgnoreNotFound(r.Patch(ctx, c, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})))
+	c.SetGroupVersionKind(imagesv1.GroupVersion.WithKind(imagesv1.KindCloud))
+	return releaseUnused(ctx, r.Client, r.Recorder, c, users.Items, func() { r.Providers.Forget(c) })
 }

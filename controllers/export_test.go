@@ -30,3 +30,7 @@ func (p *SecretWatchProbe) Version(ctx context.Context, c *imagesv1.Cloud) (stri
 func (p *SecretWatchProbe) Release(uid types.UID)             { p.w.release(uid) }
 func (p *SecretWatchProbe) Watched() []types.NamespacedName   { return p.w.watched() }
 func (p *SecretWatchProbe) Events() <-chan event.GenericEvent { return p.w.events }
+
+// AsCloud is the Cloud view a ClusterCloud runs as, for tests of the
+// Providers.
+func AsCloud(cc *imagesv1.ClusterCloud, credNS string) *imagesv1.Cloud { return asCloud(cc, credNS) }

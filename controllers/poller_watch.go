@@ -29,7 +29,7 @@ const (
 // should read for it. It is the only place that decides.
 func watchOf(si *imagesv1.ServerImage) watch {
 	switch {
-	case !si.DeletionTimestamp.IsZero(), si.Status.ImageID == "", imageFinal(si):
+	case !si.DeletionTimestamp.IsZero(), si.Status.ImageID == "", imageFinal(si), cloudNotAllowed(si):
 		return watchNone
 	case isReady(si):
 		return watchDrift

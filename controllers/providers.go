@@ -62,7 +62,7 @@ func (p *Providers) forCloud(ctx context.Context, c *imagesv1.Cloud, cachedOK bo
 	secretVersion, err := p.secretVersion(ctx, c, key)
 	if err != nil {
 		if apierrors.IsNotFound(err) && cachedOK {
-			if prov, ok := p.Cache.Existing(string(c.UID)); ok {
+			if prov, ok := p.Cache.Existing(providerKey(c)); ok {
 				return prov, nil
 			}
 		}
@@ -77,7 +77,7 @@ func (p *Providers) forCloud(ctx context.Context, c *imagesv1.Cloud, cachedOK bo
 		return nil, &configError{imagesv1.ReasonInvalidConfiguration, err.Error()}
 	}
 	version := strconv.FormatInt(c.Generation, 10) + "/" + secretVersion
-	return p.Cache.Get(ctx, string(c.UID), version, func(ctx context.Context) (cloud.Provider, error) {
+	return p.Cache.Get(ctx, providerKey(c), version, func(ctx context.Context) (cloud.Provider, error) {
 		var secret corev1.Secret
 		if err := p.Reader.Get(ctx, key, &secret); err != nil {
 			return nil, fmt.Errorf("reading credentials Secret %s: %w", key, err)
@@ -91,7 +91,7 @@ func (p *Providers) forCloud(ctx context.Context, c *imagesv1.Cloud, cachedOK bo
 		case err != nil:
 			return nil, &configError{imagesv1.ReasonInvalidConfiguration, err.Error()}
 		}
-		return cloud.RateLimit(cloud.Instrument(cfg.Provider, prov), limiter), nil
+		return rateLimitFor(c, cloud.Instrument(cfg.Provider, prov), limiter), nil
 	})
 }
 
@@ -111,7 +111,7 @@ func (p *Providers) secretVersion(ctx context.Context, c *imagesv1.Cloud, key ty
 // Forget drops the cached Provider of a deleted Cloud and stops watching
 // its Secret when no other Cloud uses it.
 func (p *Providers) Forget(c *imagesv1.Cloud) {
-	p.Cache.Forget(string(c.UID))
+	p.Cache.Forget(providerKey(c))
 	if p.secrets != nil {
 		p.secrets.release(c.UID)
 	}

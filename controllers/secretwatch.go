@@ -40,6 +40,9 @@ type secretWatches struct {
 	events chan event.GenericEvent
 	ctx    context.Context
 
+	// clusterEvents wakes the ClusterClouds.
+	clusterEvents chan event.GenericEvent
+
 	mu      sync.Mutex
 	watches map[types.NamespacedName]*secretWatch
 }
@@ -59,6 +62,8 @@ func newSecretWatches(ctx context.Context, client metadata.Interface) *secretWat
 		ctx:     ctx,
 		events:  make(chan event.GenericEvent, 64),
 		watches: map[types.NamespacedName]*secretWatch{},
+
+		clusterEvents: make(chan event.GenericEvent, 64),
 	}
 }
 
@@ -100,7 +105,7 @@ func (s *secretWatches) use(c *imagesv1.Cloud, key types.NamespacedName) toolsca
 		w = s.startLocked(key)
 		s.watches[key] = w
 	}
-	w.users[c.UID] = types.NamespacedName{Namespace: c.Namespace, Name: c.Name}
+	w.users[c.UID] = userOf(c)
 	return w.informer
 }
 
@@ -176,10 +181,9 @@ func (s *secretWatches) wakeUsers(ctx context.Context, key types.NamespacedName)
 	}
 	s.mu.Unlock()
 	for _, c := range clouds {
-		obj := &imagesv1.Cloud{}
-		obj.Namespace, obj.Name = c.Namespace, c.Name
+		obj, events := s.wakeEventOf(c)
 		select {
-		case s.events <- event.GenericEvent{Object: obj}:
+		case events <- event.GenericEvent{Object: obj}:
 		case <-ctx.Done():
 			return
 		}

@@ -31,6 +31,8 @@ type ServerImageReconciler struct {
 	Now func() time.Time
 	// OrphanGrace overrides OrphanQueuedGrace (tests).
 	OrphanGrace time.Duration
+	// ClusterCloudNamespace holds the Secrets of ClusterClouds.
+	ClusterCloudNamespace string
 
 	poller *imagePoller
 }
@@ -39,7 +41,8 @@ type ServerImageReconciler struct {
 // +kubebuilder:rbac:groups=images.serverimage.dev,resources=serverimages/status,verbs=get;update;patch
 // +kubebuilder:rbac:groups=images.serverimage.dev,resources=serverimages/finalizers,verbs=update
 // +kubebuilder:rbac:groups=images.serverimage.dev,resources=clouds,verbs=get;list;watch
-// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch
+// +kubebuilder:rbac:groups=images.serverimage.dev,resources=clusterclouds,verbs=get;list;watch
+// +kubebuilder:rbac:groups="",resources=namespaces,verbs=get;list;watch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
 // pass is one reconcile of one ServerImage: the object as read, and what
@@ -80,6 +83,8 @@ func (r *ServerImageReconciler) Reconcile(ctx context.Context, req reconcile.Req
 		logger = logger.WithValues("imageID", si.Status.ImageID)
 	}
 	ctx = log.IntoContext(ctx, logger)
+	// A ClusterCloud's rate limit is shared fairly between namespaces.
+	ctx = cloud.WithLane(ctx, req.Namespace)
 
 	p := &pass{si: si, orig: si.DeepCopy()}
 	res, err := r.step(ctx, p)
@@ -145,6 +150,9 @@ func (r *ServerImageReconciler) addFinalizer(ctx context.Context, p *pass) error
 // credentials cached from before the Secret was deleted are good enough.
 func (r *ServerImageReconciler) resolveCloud(ctx context.Context, p *pass, cleanup bool) (reconcile.Result, bool) {
 	si := p.si
+	if si.Spec.CloudRef.Kind == imagesv1.KindClusterCloud {
+		return r.resolveClusterCloud(ctx, p, cleanup)
+	}
 	c := &imagesv1.Cloud{}
 	key := types.NamespacedName{Namespace: si.Namespace, Name: si.Spec.CloudRef.Name}
 	wait := reconcile.Result{RequeueAfter: jitter(CloudNotReadyRecheck)}
@@ -156,6 +164,14 @@ func (r *ServerImageReconciler) resolveCloud(ctx context.Context, p *pass, clean
 		}
 		return wait, false
 	}
+	return r.useCloud(ctx, p, c, cleanup)
+}
+
+// useCloud gets the Provider of a resolved Cloud (or ClusterCloud view),
+// once it is Ready.
+func (r *ServerImageReconciler) useCloud(ctx context.Context, p *pass, c *imagesv1.Cloud, cleanup bool) (reconcile.Result, bool) {
+	si := p.si
+	wait := reconcile.Result{RequeueAfter: jitter(CloudNotReadyRecheck)}
 	var prov cloud.Provider
 	var err error
 	if cleanup {
@@ -166,13 +182,13 @@ func (r *ServerImageReconciler) resolveCloud(ctx context.Context, p *pass, clean
 			if ready != nil && ready.Status != metav1.ConditionTrue {
 				msg = ready.Reason + ": " + ready.Message
 			}
-			r.notReadyCloud(si, "Cloud %q is not Ready (%s)", key.Name, msg)
+			r.notReadyCloud(si, "%s %q is not Ready (%s)", kindOf(c), c.Name, msg)
 			return wait, false
 		}
 		prov, err = r.Providers.ForCloud(ctx, c)
 	}
 	if err != nil {
-		r.notReadyCloud(si, "Cloud %q: %v", key.Name, err)
+		r.notReadyCloud(si, "%s %q: %v", kindOf(c), c.Name, err)
 		return wait, false
 	}
 	p.cloud, p.prov = c, prov

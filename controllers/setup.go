@@ -5,6 +5,7 @@ import (
 	"maps"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/metadata"
@@ -61,6 +62,8 @@ type Options struct {
 	// SkipSchedules leaves ServerImageSchedules to another manager (tests
 	// run one with a fake Clock).
 	SkipSchedules bool
+	// ClusterCloudNamespace holds the credentials Secrets of ClusterClouds.
+	ClusterCloudNamespace string
 }
 
 // Setup registers both reconcilers with mgr, sharing one Provider cache.
@@ -77,7 +80,7 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) error {
 	}
 	idx := mgr.GetFieldIndexer()
 	if err := idx.IndexField(ctx, &imagesv1.ServerImage{}, indexCloudRef, func(o client.Object) []string {
-		return []string{o.(*imagesv1.ServerImage).Spec.CloudRef.Name}
+		return []string{cloudRefIndex(o.(*imagesv1.ServerImage).Spec.CloudRef)}
 	}); err != nil {
 		return err
 	}
@@ -111,6 +114,9 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) error {
 	if err != nil {
 		return err
 	}
+	if err := setupClusterClouds(mgr, opts, providers); err != nil {
+		return err
+	}
 
 	poller := newImagePoller(now, opts.DriftCheckInterval)
 	poller.perObject = opts.PerObjectPolling
@@ -133,6 +139,8 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) error {
 		poller:    poller,
 
 		OrphanGrace: opts.OrphanGrace,
+
+		ClusterCloudNamespace: opts.ClusterCloudNamespace,
 	}
 	err = ctrl.NewControllerManagedBy(mgr).
 		// Status writes do not change the generation: reacting to them would
@@ -144,6 +152,12 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) error {
 		Watches(&imagesv1.Cloud{}, handler.EnqueueRequestsFromMapFunc(sr.serverImagesForCloud)).
 		// The per-Cloud poller wakes exactly the objects whose image changed.
 		WatchesRawSource(source.Channel(poller.events, &handler.EnqueueRequestForObject{})).
+		// Access to a ClusterCloud is re-evaluated when the ClusterCloud or
+		// a namespace's labels change.
+		Watches(&imagesv1.ClusterCloud{}, handler.EnqueueRequestsFromMapFunc(sr.serverImagesForClusterCloud),
+			builder.WithPredicates(clusterCloudAccessChanged())).
+		WatchesMetadata(&corev1.Namespace{}, handler.EnqueueRequestsFromMapFunc(sr.serverImagesInNamespace),
+			builder.WithPredicates(predicate.LabelChangedPredicate{})).
 		WithOptions(controllerOptions(opts)).
 		Named("serverimage").
 		Complete(sr)
@@ -199,5 +213,8 @@ func (r *ServerImageReconciler) serverImagesForCloud(ctx context.Context, o clie
 
 func cloudOfServerImage(_ context.Context, o client.Object) []reconcile.Request {
 	si := o.(*imagesv1.ServerImage)
+	if si.Spec.CloudRef.Kind == imagesv1.KindClusterCloud {
+		return nil
+	}
 	return []reconcile.Request{{NamespacedName: types.NamespacedName{Namespace: si.Namespace, Name: si.Spec.CloudRef.Name}}}
 }

@@ -17,12 +17,17 @@ const (
 	DeletionPolicyDelete DeletionPolicy = "Delete"
 )
 
-// CloudReference names a Cloud in the ServerImage's namespace.
+// CloudReference names a Cloud in the ServerImage's namespace, or a
+// ClusterCloud that allows the namespace.
 type CloudReference struct {
 	// Name of the Cloud.
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=253
 	Name string `json:"name"`
+	// Kind is Cloud (when unset) or ClusterCloud.
+	// +optional
+	// +kubebuilder:validation:Enum=Cloud;ClusterCloud
+	Kind string `json:"kind,omitempty"`
 }
 
 // ImageImport adopts an image that already exists instead of creating one.

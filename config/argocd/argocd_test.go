@@ -49,7 +49,7 @@ func TestHealthChecks(t *testing.T) {
 	}
 	// Every kind's check must be found: a moved layout must not turn
 	// this test into one that runs nothing.
-	for _, kind := range []string{"ServerImage", "Cloud", "ServerImageSchedule"} {
+	for _, kind := range []string{"ServerImage", "Cloud", "ClusterCloud", "ServerImageSchedule"} {
 		if !contains(suites, filepath.Join("images.serverimage.dev", kind, "health_test.yaml")) {
 			t.Fatalf("%s health check not found; found %v", kind, suites)
 		}

@@ -19,7 +19,7 @@ func RateLimit(p Provider, limiter *rate.Limiter) Provider {
 
 type rateLimited struct {
 	next    Provider
-	limiter *rate.Limiter
+	limiter interface{ Wait(context.Context) error }
 }
 
 func (r *rateLimited) wait(ctx context.Context, op string) error {

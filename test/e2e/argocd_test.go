@@ -48,7 +48,7 @@ data: {url: "https://argocd.example.com"}
 		t.Fatalf("README commands failed: %v\n%s", err, out)
 	}
 
-	for _, kind := range []string{"ServerImage", "Cloud", "ServerImageSchedule"} {
+	for _, kind := range []string{"ServerImage", "Cloud", "ClusterCloud", "ServerImageSchedule"} {
 		key := "resource.customizations.health.images.serverimage.dev_" + kind
 		got := kubectl.run(t, nil, "get", "configmap", "argocd-cm", "-n", "argocd", "-o", "go-template={{index .data \""+key+"\"}}")
 		want, err := os.ReadFile(filepath.Join(root, "config", "argocd", "images.serverimage.dev", kind, "health.lua"))

@@ -84,6 +84,22 @@ func TestHelmValues(t *testing.T) {
 			args: []string{"--watch-namespaces=team-a,team-b"},
 		},
 		{
+			name: "ClusterClouds only, credentials in another namespace", replicas: 2,
+			set:  []string{"clusterCloudNamespace=default", "cloudSecretsClusterWide=false"},
+			args: []string{"--cluster-cloud-namespace=default"},
+			check: func(t *testing.T, objs []*unstructured.Unstructured) {
+				for _, kind := range []string{"Role", "RoleBinding"} {
+					o := find(objs, kind, release+"-clustercloud-secrets-"+strings.ToLower(kind))
+					if o == nil || o.GetNamespace() != "default" {
+						t.Errorf("%s for the ClusterClouds' Secrets not in default: %v", kind, o)
+					}
+				}
+				if o := find(objs, "ClusterRoleBinding", release+"-cloud-secrets-rolebinding"); o != nil {
+					t.Error("cloudSecretsClusterWide=false still binds Secrets cluster-wide")
+				}
+			},
+		},
+		{
 			name: "metrics off", replicas: 2,
 			set:  []string{"metrics.enabled=false"},
 			args: []string{"--metrics-bind-address=0"}, noKinds: []string{"Service"},

@@ -12,9 +12,10 @@ import (
 )
 
 // operatorIdentity is the ServiceAccount the samples operator runs as. It
-// is bound to config/rbac/role.yaml and nothing else, so every call the
-// operator makes in the samples test is checked against the role the
-// markers generate: a verb missing from a marker fails that test.
+// is bound to config/rbac/role.yaml and the Cloud Secrets role and nothing
+// else, so every call the operator makes in the samples test is checked
+// against the role the markers generate: a verb missing from a marker fails
+// that test.
 const (
 	operatorSANamespace = "e2e-operator"
 	operatorSA          = "controller-manager"
@@ -41,6 +42,7 @@ func kubeconfigAsOperator(t *testing.T) string {
 		kubectl.run(t, nil, "create", "clusterrolebinding", operatorRoleBinding,
 			"--clusterrole=manager-role", "--serviceaccount="+operatorSANamespace+":"+operatorSA)
 	}
+	bindCloudSecrets(t)
 
 	cfg, err := clientcmd.LoadFromFile(cluster.Kubeconfig)
 	if err != nil {

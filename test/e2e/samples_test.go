@@ -299,7 +299,7 @@ func (o *operatorProcess) log() string {
 	return string(b)
 }
 
-func startOperator(t *testing.T, namespace string) *operatorProcess {
+func startOperator(t *testing.T, namespace string, extraArgs ...string) *operatorProcess {
 	t.Helper()
 	o := &operatorProcess{metricsAddr: freeAddr(t), logPath: filepath.Join(t.TempDir(), "operator.log")}
 	logFile, err := os.Create(o.logPath)
@@ -310,14 +310,14 @@ func startOperator(t *testing.T, namespace string) *operatorProcess {
 	// metrics in plain HTTP on loopback for the test to scrape. It runs as
 	// its ServiceAccount with the generated role only (rbac_test.go).
 	kubeconfig := kubeconfigAsOperator(t)
-	cmd := exec.Command(operatorBin,
+	cmd := exec.Command(operatorBin, append([]string{
 		"--leader-elect=false",
 		"--metrics-secure=false",
 		"--metrics-bind-address="+o.metricsAddr,
 		"--health-probe-bind-address="+freeAddr(t),
 		"--watch-namespaces="+namespace,
 		"--zap-encoder=json",
-	)
+	}, extraArgs...)...)
 	cmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
