@@ -29,6 +29,9 @@ type glanceImage struct {
 	UpdatedAt      string `json:"updated_at"`
 	// Self is relative to the Glance root ("/v2/images/<id>").
 	Self string `json:"self"`
+	// BlockDeviceMapping is Nova's JSON string on images of volume-backed
+	// servers.
+	BlockDeviceMapping any `json:"block_device_mapping"`
 }
 
 // glanceQuery is a ListOptsBuilder for filters images.ListOpts cannot
@@ -159,16 +162,17 @@ func (p *Provider) glanceDeleteImage(ctx context.Context, s *session, id string)
 
 func (g glanceImage) toImage(glanceRoot string) cloud.Image {
 	return cloud.Image{
-		ID:             g.ID,
-		Name:           g.Name,
-		Status:         g.Status,
-		Phase:          cloud.GlancePhase(g.Status),
-		SizeBytes:      g.Size,
-		Checksum:       g.Checksum,
-		ServerID:       g.InstanceUUID,
-		IdempotencyKey: g.IdempotencyKey,
-		CreatedAt:      cloud.ParseTime(g.CreatedAt),
-		UpdatedAt:      cloud.ParseTime(g.UpdatedAt),
-		URL:            absoluteURL(glanceRoot, g.Self),
+		ID:              g.ID,
+		Name:            g.Name,
+		Status:          g.Status,
+		Phase:           cloud.GlancePhase(g.Status),
+		SizeBytes:       g.Size,
+		Checksum:        g.Checksum,
+		ServerID:        g.InstanceUUID,
+		IdempotencyKey:  g.IdempotencyKey,
+		CreatedAt:       cloud.ParseTime(g.CreatedAt),
+		UpdatedAt:       cloud.ParseTime(g.UpdatedAt),
+		URL:             absoluteURL(glanceRoot, g.Self),
+		VolumeSnapshots: cloud.SnapshotsOfMapping(g.BlockDeviceMapping),
 	}
 }
