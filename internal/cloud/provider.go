@@ -131,9 +131,10 @@ type Capabilities struct {
 	// ChangeFeed: ImagesChangedSince lists every image of the account that
 	// changed since a time in one paged call, whatever their number.
 	ChangeFeed bool
-	// VolumeSnapshots: images list the volume snapshots they hold, and
-	// the VolumeSnapshots methods read and delete them.
-	VolumeSnapshots bool
+	// VolumeSnapshots says whether images of volume-backed servers name
+	// the block-storage snapshots they hold, so that they can be deleted
+	// with the image.
+	VolumeSnapshots SnapshotDiscovery
 	// Warnings about the Cloud's settings the driver accepted (a
 	// deprecated API version...), shown on the Cloud.
 	Warnings []string

@@ -18,6 +18,23 @@ const (
 	OpDeleteVolumeSnapshot = "deleteVolumeSnapshot"
 )
 
+// SnapshotDiscovery is what a cloud tells of the volume snapshots behind
+// its images.
+type SnapshotDiscovery string
+
+const (
+	// SnapshotsNone: the cloud's images never hold volume snapshots (its
+	// images copy the data, volumes included or not). The zero value.
+	SnapshotsNone SnapshotDiscovery = ""
+	// SnapshotsListed: images list the snapshots they hold
+	// (Image.VolumeSnapshots), and the VolumeSnapshots methods read and
+	// delete them.
+	SnapshotsListed SnapshotDiscovery = "listed"
+	// SnapshotsHidden: images may hold snapshots, but the cloud gives no
+	// documented way to find them: deleting an image may leave them.
+	SnapshotsHidden SnapshotDiscovery = "hidden"
+)
+
 // SnapshotPhase is a volume snapshot's status normalised across clouds.
 type SnapshotPhase string
 
@@ -56,8 +73,8 @@ type ImageSnapshot struct {
 }
 
 // VolumeSnapshots reads and deletes the snapshots behind images, where
-// Capabilities().VolumeSnapshots says the cloud lets the operator find
-// them (others answer an Invalid error).
+// Capabilities().VolumeSnapshots is SnapshotsListed (others answer an
+// Invalid error).
 type VolumeSnapshots interface {
 	// GetVolumeSnapshot returns the snapshot; one the cloud no longer has
 	// comes back with Phase SnapshotGone, not as an error.
@@ -163,8 +180,8 @@ func NameSnapshotQuota(err error) error {
 }
 
 // NoVolumeSnapshots is the VolumeSnapshots answer of drivers whose cloud
-// gives no way to find them (Capabilities().VolumeSnapshots is false, so
-// it is never called).
+// gives no way to find them (Capabilities().VolumeSnapshots is not
+// SnapshotsListed, so it is never called).
 func NoVolumeSnapshots(op string) error {
 	return &Error{Class: ClassInvalid, Op: op, Message: "this cloud gives no way to find the volume snapshots behind an image"}
 }

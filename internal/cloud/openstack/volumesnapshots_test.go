@@ -21,7 +21,7 @@ func TestVolumeSnapshots(t *testing.T) {
 			c.SetVolumeSnapshotTimes(200*time.Millisecond, 50*time.Millisecond)
 			srv := c.AddVolumeBackedServer(fakecloud.Server{}, 8, 3)
 			p := fakeProvider(t, c, c.CloudsYAML("fake"), func(cfg *cloud.Config) { cfg.ImagePollAPI = api })
-			if !p.Capabilities().VolumeSnapshots {
+			if p.Capabilities().VolumeSnapshots != cloud.SnapshotsListed {
 				t.Fatal("capability not advertised")
 			}
 			id, err := p.CreateImage(ctx, cloud.CreateImageRequest{ServerID: srv.ID, Name: "bfv", IdempotencyKey: "k"})
