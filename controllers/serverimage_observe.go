@@ -46,11 +46,7 @@ func (r *ServerImageReconciler) observe(ctx context.Context, p *pass) (reconcile
 	if res, replaced, err := r.replaceOrphan(ctx, p, obs.image); replaced {
 		return res, err
 	}
-	res := r.applyImage(si, obs.image, c)
-	if recordVolumeSnapshots(si, obs.image, p.prov) {
-		return r.observeVolumeSnapshots(ctx, p)
-	}
-	return res, nil
+	return r.withVolumeSnapshots(ctx, p, obs.image, r.applyImage(si, obs.image, c))
 }
 
 // imageGone reports an image the cloud no longer has. It is never

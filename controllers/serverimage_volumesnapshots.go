@@ -22,6 +22,15 @@ import (
 // snapshotStatusNotFound is the recorded status of a snapshot that is gone.
 const snapshotStatusNotFound = "NotFound"
 
+// withVolumeSnapshots follows applyImage (whose result is res): an active
+// image's snapshots are recorded, and waited for.
+func (r *ServerImageReconciler) withVolumeSnapshots(ctx context.Context, p *pass, img *cloud.Image, res reconcile.Result) (reconcile.Result, error) {
+	if recordVolumeSnapshots(p.si, img, p.prov) {
+		return r.observeVolumeSnapshots(ctx, p)
+	}
+	return res, nil
+}
+
 // recordVolumeSnapshots copies the snapshots an active image lists into
 // the status, once: the image's property is user-editable, the record is
 // what the operator took responsibility for. It reports whether the
