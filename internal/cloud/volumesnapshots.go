@@ -179,9 +179,19 @@ func NameSnapshotQuota(err error) error {
 	return &c
 }
 
-// NoVolumeSnapshots is the VolumeSnapshots answer of drivers whose cloud
-// gives no way to find them (Capabilities().VolumeSnapshots is not
-// SnapshotsListed, so it is never called).
-func NoVolumeSnapshots(op string) error {
+// NoVolumeSnapshots is VolumeSnapshots for drivers whose cloud gives no
+// way to find them, embedded in their Provider: its methods are never
+// called, since Capabilities().VolumeSnapshots is not SnapshotsListed.
+type NoVolumeSnapshots struct{}
+
+func (NoVolumeSnapshots) GetVolumeSnapshot(context.Context, string) (*VolumeSnapshot, error) {
+	return nil, noVolumeSnapshots(OpGetVolumeSnapshot)
+}
+
+func (NoVolumeSnapshots) DeleteVolumeSnapshot(context.Context, string) error {
+	return noVolumeSnapshots(OpDeleteVolumeSnapshot)
+}
+
+func noVolumeSnapshots(op string) error {
 	return &Error{Class: ClassInvalid, Op: op, Message: "this cloud gives no way to find the volume snapshots behind an image"}
 }
