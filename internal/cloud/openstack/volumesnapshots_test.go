@@ -6,6 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gophercloud/gophercloud/v2"
+	tokens3 "github.com/gophercloud/gophercloud/v2/openstack/identity/v3/tokens"
+
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
 	"github.com/serverimage-operator/serverimage-operator/internal/fakecloud"
 )
@@ -75,5 +78,44 @@ func TestSnapshotQuotaNamed(t *testing.T) {
 	_, err := p.CreateImage(context.Background(), cloud.CreateImageRequest{ServerID: srv.ID, Name: "x", IdempotencyKey: "k"})
 	if cloud.ClassOf(err) != cloud.ClassForbidden || !strings.Contains(err.Error(), "volume-snapshot quota") {
 		t.Errorf("quota error: %v", err)
+	}
+}
+
+// TestBlockStorageFromCatalog: Cinder is found under any of its catalog
+// types, the official one first, for the Cloud's region and interface;
+// without one, the snapshot calls say why.
+func TestBlockStorageFromCatalog(t *testing.T) {
+	entry := func(typ, url string) tokens3.CatalogEntry {
+		return tokens3.CatalogEntry{Type: typ, Endpoints: []tokens3.Endpoint{
+			{Interface: "public", Region: "RegionOne", URL: url},
+			{Interface: "public", Region: "RegionTwo", URL: url + "/r2"},
+		}}
+	}
+	p := &Provider{s: &settings{availability: gophercloud.AvailabilityPublic, region: "RegionOne"}}
+	s := &session{provider: &gophercloud.ProviderClient{}}
+	for _, tc := range []struct {
+		name    string
+		entries []tokens3.CatalogEntry
+		want    string
+	}{
+		{"block-storage wins", []tokens3.CatalogEntry{entry("volumev3", "http://v3/v3/%(project_id)s"), entry("block-storage", "http://bs/v3/%(project_id)s")}, "http://bs/v3/p1/"},
+		{"volumev3", []tokens3.CatalogEntry{entry("volumev3", "http://v3/v3/$(tenant_id)s")}, "http://v3/v3/p1/"},
+		{"volumev2 last", []tokens3.CatalogEntry{entry("volumev2", "http://v2/v2/p1")}, "http://v2/v2/p1/"},
+		{"none", []tokens3.CatalogEntry{entry("image", "http://glance")}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := p.blockStorage(s, &tokens3.ServiceCatalog{Entries: tc.entries}, "p1")
+			switch {
+			case tc.want == "" && c != nil:
+				t.Errorf("found %s in a catalog without Cinder", c.Endpoint)
+			case tc.want != "" && (c == nil || c.Endpoint != tc.want):
+				t.Errorf("client %+v, want endpoint %s", c, tc.want)
+			}
+		})
+	}
+	p.sess.Store(s)
+	_, err := p.volumeClient(context.Background(), cloud.OpGetVolumeSnapshot)
+	if cloud.ClassOf(err) != cloud.ClassInvalid || !strings.Contains(err.Error(), "no block-storage") {
+		t.Errorf("snapshot call without Cinder: %v", err)
 	}
 }
