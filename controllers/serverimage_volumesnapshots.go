@@ -101,8 +101,8 @@ func (r *ServerImageReconciler) observeVolumeSnapshots(ctx context.Context, p *p
 			si.Status.ImageID, strings.Join(creating, ", ")))
 		return reconcile.Result{RequeueAfter: jitter(DeletePollInterval)}, nil
 	}
-	setReady(conds, gen, imagesv1.ReasonImageActive, fmt.Sprintf(
-		"image %s is active, with its %d volume snapshots available", si.Status.ImageID, len(si.Status.VolumeSnapshots)))
+	// applyImage's words: the drift check's later reads write nothing.
+	setReady(conds, gen, imagesv1.ReasonImageActive, fmt.Sprintf("image %s is active", si.Status.ImageID))
 	return reconcile.Result{}, nil
 }
 
