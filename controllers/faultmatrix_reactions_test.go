@@ -112,6 +112,8 @@ func reactTo(t *testing.T, step policy.Step, err error) ([]metav1.Condition, rec
 		res, rerr = deleteFailure(si, err)
 	case policy.Authenticate:
 		return cloudCheck(t, err)
+	case policy.VolumeSnapshots, policy.DeleteVolumeSnapshots:
+		res, rerr = volumeSnapshotStep(ctx, r, p, step)
 	default:
 		t.Fatalf("unknown step %q", step)
 	}

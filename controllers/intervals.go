@@ -36,6 +36,9 @@ const (
 	// DeletePollInterval is how often a deleted image is checked until it
 	// is gone.
 	DeletePollInterval = 2 * time.Second
+	// VolumeSnapshotRecheck re-reads the volume snapshots of an image when
+	// one failed, in case a person repairs it.
+	VolumeSnapshotRecheck = policy.RecheckServer
 	// CloudReauthInterval re-checks a Ready Cloud's credentials.
 	CloudReauthInterval = policy.RecheckCloud
 	// DefaultImageTimeout bounds the wait for an image to become active.

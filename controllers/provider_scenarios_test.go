@@ -52,6 +52,13 @@ var providerScenarios = []providerScenario{
 	{name: "wrong credentials", run: wrongCredentials},
 	{name: "token expiry", run: tokenExpiry, applies: func(p provider) bool { return p.tokens }},
 	{name: "refused before creating", run: refusedBeforeCreating, applies: func(p provider) bool { return p.refuse != nil }},
+	// controllers/provider_volumesnapshots_test.go
+	{name: "volume-backed Delete", run: volumeBackedDelete, applies: listsVolumeSnapshots},
+	{name: "volume-backed Retain", run: volumeBackedRetain, applies: listsVolumeSnapshots},
+	{name: "volume snapshot in use", run: volumeSnapshotInUse, applies: listsVolumeSnapshots},
+	{name: "crash between image and snapshot deletes", run: volumeSnapshotsAfterCrash, applies: listsVolumeSnapshots},
+	{name: "volume-backed import", run: volumeBackedImport, applies: listsVolumeSnapshots},
+	{name: "volume snapshots unknown", run: volumeSnapshotsUnknown, applies: func(p provider) bool { return p.hidesVolumeSnapshots }},
 }
 
 func happyPath(t *testing.T, p provider) {

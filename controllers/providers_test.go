@@ -69,6 +69,11 @@ type provider struct {
 	// tokens: the credentials buy tokens, which can expire (AK/SK signing
 	// never logs in).
 	tokens bool
+	// volumeSnapshots: images of volume-backed servers list their
+	// block-storage snapshots, which the operator deletes with them;
+	// hidesVolumeSnapshots: they may hold some, but the cloud gives no
+	// way to find them.
+	volumeSnapshots, hidesVolumeSnapshots bool
 }
 
 var (
@@ -90,6 +95,8 @@ var (
 		rateLimit:     fakecloud.Fault{Status: 429},
 		rateLimitNote: []string{"429"},
 		tokens:        true,
+		// Cinder, found in the catalog as block-storage.
+		volumeSnapshots: true,
 	}
 	// publicCloud serves Nova on /v2/{project_id} without microversions
 	// and answers image status through the compute API: the OpenStack
@@ -167,6 +174,8 @@ var (
 		rateLimitNote: []string{"429", "APIG.0308", "The throttling threshold has been reached"},
 		refuse:        func(si *imagesv1.ServerImage) { si.Spec.ImageName = strings.Repeat("n", 240) },
 		refusal:       []string{"shorter than 243 bytes", "at most 233 bytes"},
+		// IMS documents no field naming an image's EVS snapshots.
+		hidesVolumeSnapshots: true,
 	}
 	// scp is Samsung Cloud Platform with its access key pair.
 	scp = provider{
@@ -189,6 +198,8 @@ var (
 			si.Spec.Metadata = map[string]imagesv1.MetadataValue{"ImageType": "Gold"}
 		},
 		refusal: []string{"Samsung Cloud Platform images take no metadata; remove spec.metadata"},
+		// Its images' volumes field is not read yet (docs/providers/scp.md).
+		hidesVolumeSnapshots: true,
 	}
 	// providers are the ones the scenario table runs.
 	providers = []provider{openStack, publicCloud, rackspace, huawei, scp}

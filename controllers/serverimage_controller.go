@@ -233,7 +233,8 @@ func (r *ServerImageReconciler) emitTransition(orig, si *imagesv1.ServerImage) {
 func isWarningReason(reason string) bool {
 	switch reason {
 	case imagesv1.ReasonImageActive, imagesv1.ReasonCreating, imagesv1.ReasonImageSaving,
-		imagesv1.ReasonCheckingServer, imagesv1.ReasonDeleting, imagesv1.ReasonCloudNotReady:
+		imagesv1.ReasonCheckingServer, imagesv1.ReasonDeleting, imagesv1.ReasonCloudNotReady,
+		imagesv1.ReasonVolumeSnapshotsPending:
 		return false
 	}
 	return true

@@ -63,6 +63,9 @@ func (r *ServerImageReconciler) reconcileDelete(ctx context.Context, p *pass) (r
 	if len(ids) > 0 {
 		r.Recorder.Eventf(si, nil, "Normal", "ImageDeleted", "DeleteImage", "cloud image %v deleted (deletionPolicy Delete)", ids)
 	}
+	if res, done, err := r.deleteVolumeSnapshots(ctx, p); !done {
+		return res, err
+	}
 	return reconcile.Result{}, r.release(ctx, si)
 }
 

@@ -24,5 +24,5 @@ func (r *ServerImageReconciler) importImage(ctx context.Context, p *pass) (recon
 	}
 	si.Status.ImageID = img.ID
 	si.Status.ImageName = img.Name
-	return r.applyImage(si, img, p.cloud), nil
+	return r.withVolumeSnapshots(ctx, p, img, r.applyImage(si, img, p.cloud))
 }

@@ -21,6 +21,9 @@ import (
 // requeue refreshes the status shown (progress) from its latest read.
 func (r *ServerImageReconciler) observe(ctx context.Context, p *pass) (reconcile.Result, error) {
 	si, c := p.si, p.cloud
+	if volumeSnapshotsPending(si) {
+		return r.observeVolumeSnapshots(ctx, p)
+	}
 	obs, ok := r.poller.latest(c.UID, si.Status.ImageID, 2*pollIntervalOf(c))
 	switch {
 	case isReady(si) && (!ok || obs.err != nil):
@@ -43,7 +46,7 @@ func (r *ServerImageReconciler) observe(ctx context.Context, p *pass) (reconcile
 	if res, replaced, err := r.replaceOrphan(ctx, p, obs.image); replaced {
 		return res, err
 	}
-	return r.applyImage(si, obs.image, c), nil
+	return r.withVolumeSnapshots(ctx, p, obs.image, r.applyImage(si, obs.image, c))
 }
 
 // imageGone reports an image the cloud no longer has. It is never

@@ -148,6 +148,19 @@ type ServerImageStatus struct {
 	// +optional
 	LastCheckedTime *metav1.Time `json:"lastCheckedTime,omitempty"`
 
+	// VolumeSnapshots are the block-storage snapshots the image holds: an
+	// image of a volume-backed server is only a list of snapshots, one per
+	// volume of the server. They are recorded when the image becomes
+	// active (or is imported); the object is Ready only once all of them
+	// are available, and deletionPolicy Delete deletes them after the
+	// image, from this record (so also when the image was deleted by
+	// hand). Empty for other images, and on clouds that do not name them
+	// (docs/providers).
+	// +optional
+	// +listType=map
+	// +listMapKey=id
+	VolumeSnapshots []VolumeSnapshotStatus `json:"volumeSnapshots,omitempty"`
+
 	// Conditions: Ready, Reconciling, Stalled.
 	// +optional
 	// +listType=map

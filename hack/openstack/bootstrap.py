@@ -5,8 +5,10 @@ one admin token instead of ~40 `openstack` CLI calls (each starts Python
 and authenticates: about a minute on this machine).
 
 Creates: the service project and users, the catalog (image, placement,
-network, compute), the test project and user, an application credential
-for that user, a flavor and a tiny public image. Writes clouds.yaml
+network, compute, block-storage/volumev3), the test project and user, an
+application credential for that user, a second project and user (the
+consumer: another tenant booting from shared images), a flavor and a tiny
+public image. Writes clouds.yaml
 (operator-facing entries) and clouds-admin.yaml (the admin, for up itself
 and for debugging) into the state directory.
 """
@@ -29,6 +31,7 @@ REGION = "RegionOne"
 TEST_PROJECT = "serverimage-e2e"
 TEST_USER = "serverimage-e2e"
 APP_CRED = "serverimage-e2e"
+CONSUMER = "serverimage-consumer"
 FLAVOR = "si.tiny"
 IMAGE = "si-base"
 
@@ -42,7 +45,15 @@ CATALOG = [
     ("placement", "placement", URL + ":8778"),
     ("neutron", "network", URL + ":9696"),
     ("nova", "compute", URL + ":8774/v2.1"),
+    # Cinder under both names real clouds use: block-storage is the
+    # official type, volumev3 the one Nova 26 requires ([cinder]
+    # catalog_info rejects a type with a dash). One service user, cinder.
+    ("cinder", "block-storage", URL + ":8776/v3/%(project_id)s"),
+    ("cinderv3", "volumev3", URL + ":8776/v3/%(project_id)s"),
 ]
+
+# Service names whose service user is another entry's.
+SERVICE_USER = {"cinderv3": "cinder"}
 
 
 def secrets():
@@ -71,8 +82,9 @@ def ensure_catalog(conn, sec):
     service_project = ident.find_project("service") or ident.create_project(
         name="service", domain_id=default.id, description="OpenStack services")
     for name, kind, url in CATALOG:
-        user = ident.find_user(name, domain_id=default.id) or ident.create_user(
-            name=name, domain_id=default.id, password=sec["SERVICE_PASS"])
+        user_name = SERVICE_USER.get(name, name)
+        user = ident.find_user(user_name, domain_id=default.id) or ident.create_user(
+            name=user_name, domain_id=default.id, password=sec["SERVICE_PASS"])
         conn.grant_role(admin_role.id, user=user.id, project=service_project.id)
         svc = ident.find_service(name) or ident.create_service(name=name, type=kind)
         have = {e.interface: e for e in ident.endpoints(service_id=svc.id)}
@@ -81,11 +93,21 @@ def ensure_catalog(conn, sec):
                 ident.create_endpoint(service_id=svc.id, interface=iface, url=url, region_id=REGION)
             elif have[iface].url != url:
                 ident.update_endpoint(have[iface], url=url)
-    project = ident.find_project(TEST_PROJECT) or ident.create_project(
-        name=TEST_PROJECT, domain_id=default.id, description="serverimage-operator end-to-end tests")
-    user = ident.find_user(TEST_USER, domain_id=default.id) or ident.create_user(
-        name=TEST_USER, domain_id=default.id, password=sec["DEMO_PASS"], default_project_id=project.id)
-    conn.grant_role(member_role.id, user=user.id, project=project.id)
+    ensure_member(conn, default, member_role, CONSUMER, CONSUMER, sec["CONSUMER_PASS"],
+                  "serverimage-operator end-to-end tests: a second tenant")
+    return ensure_member(conn, default, member_role, TEST_PROJECT, TEST_USER, sec["DEMO_PASS"],
+                         "serverimage-operator end-to-end tests")
+
+
+def ensure_member(conn, domain, role, project_name, user_name, password, description):
+    """A project and a user with the member role in it: enough to boot
+    servers on the public flavor and image with "networks": "none"."""
+    ident = conn.identity
+    project = ident.find_project(project_name) or ident.create_project(
+        name=project_name, domain_id=domain.id, description=description)
+    user = ident.find_user(user_name, domain_id=domain.id) or ident.create_user(
+        name=user_name, domain_id=domain.id, password=password, default_project_id=project.id)
+    conn.grant_role(role.id, user=user.id, project=project.id)
     return project, user
 
 
@@ -142,6 +164,12 @@ def write_clouds(sec, cred):
     clouds = {
         "serverimage-e2e": {
             "auth": dict(auth, username=TEST_USER, password=sec["DEMO_PASS"], project_name=TEST_PROJECT,
+                         user_domain_name="Default", project_domain_name="Default"),
+            "region_name": REGION,
+            "identity_api_version": 3,
+        },
+        "serverimage-e2e-consumer": {
+            "auth": dict(auth, username=CONSUMER, password=sec["CONSUMER_PASS"], project_name=CONSUMER,
                          user_domain_name="Default", project_domain_name="Default"),
             "region_name": REGION,
             "identity_api_version": 3,

@@ -34,16 +34,17 @@ type NovaLink struct {
 // Image is n in the provider-neutral form.
 func (n NovaImage) Image() Image {
 	img := Image{
-		ID:             n.ID,
-		Name:           n.Name,
-		Status:         n.Status,
-		Phase:          NovaImagePhase(n.Status),
-		Progress:       percent(n.Progress),
-		SizeBytes:      n.Size,
-		IdempotencyKey: n.Meta(IdempotencyMetadataKey),
-		ServerID:       n.Meta("instance_uuid"),
-		CreatedAt:      ParseTime(n.Created),
-		UpdatedAt:      ParseTime(n.Updated),
+		ID:              n.ID,
+		Name:            n.Name,
+		Status:          n.Status,
+		Phase:           NovaImagePhase(n.Status),
+		Progress:        percent(n.Progress),
+		SizeBytes:       n.Size,
+		IdempotencyKey:  n.Meta(IdempotencyMetadataKey),
+		ServerID:        n.Meta("instance_uuid"),
+		CreatedAt:       ParseTime(n.Created),
+		UpdatedAt:       ParseTime(n.Updated),
+		VolumeSnapshots: SnapshotsOfMapping(n.Metadata["block_device_mapping"]),
 	}
 	if n.Server != nil && n.Server.ID != "" {
 		img.ServerID = n.Server.ID

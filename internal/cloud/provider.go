@@ -66,6 +66,9 @@ type Image struct {
 	UpdatedAt      time.Time
 	// URL is a link to the image where the cloud returns one.
 	URL string
+	// VolumeSnapshots are the block-storage snapshots the image holds (an
+	// image of a volume-backed server), where Capabilities().VolumeSnapshots.
+	VolumeSnapshots []ImageSnapshot
 }
 
 // ServerReadiness says whether an image of a server can be requested now,
@@ -128,6 +131,10 @@ type Capabilities struct {
 	// ChangeFeed: ImagesChangedSince lists every image of the account that
 	// changed since a time in one paged call, whatever their number.
 	ChangeFeed bool
+	// VolumeSnapshots says whether images of volume-backed servers name
+	// the block-storage snapshots they hold, so that they can be deleted
+	// with the image.
+	VolumeSnapshots SnapshotDiscovery
 	// Warnings about the Cloud's settings the driver accepted (a
 	// deprecated API version...), shown on the Cloud.
 	Warnings []string
@@ -184,6 +191,7 @@ type Provider interface {
 	// DeleteImage deletes the image; an image that is already gone is not
 	// an error.
 	DeleteImage(ctx context.Context, id string) error
+	VolumeSnapshots
 }
 
 // UniqueIDs drops empty and repeated IDs from a batched read's request,

@@ -325,5 +325,6 @@ func (c *Cloud) catalog() []any {
 		service("compute", "nova", c.URL()+"/compute/v2.1"),
 		service("compute_legacy", "nova_legacy", c.URL()+"/compute/v2/"+c.opts.ProjectID),
 		service("image", "glance", c.URL()+"/image"),
+		service("block-storage", "cinder", c.URL()+"/volume/v3/"+c.opts.ProjectID),
 	}
 }

@@ -102,6 +102,7 @@ func TestKeystoneCatalog(t *testing.T) {
 		"image":          c.URL() + "/image",
 		"identity":       c.URL() + "/identity",
 		"compute_legacy": c.URL() + "/compute/v2/" + c.ProjectID(),
+		"block-storage":  c.URL() + "/volume/v3/" + c.ProjectID(),
 	}
 	for _, e := range catalog {
 		typ, _ := dig(e, "type").(string)

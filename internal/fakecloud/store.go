@@ -90,6 +90,8 @@ type store struct {
 	// raceNext counts LoseNextSnapshotRace calls per server.
 	raceNext map[string]int
 	now      func() time.Time
+	// vol is the block storage behind volume-backed servers (volumes.go).
+	vol volumeStore
 }
 
 func newStore(o Options) *store {

@@ -36,10 +36,16 @@ const (
 	// Delete covers everything deletionPolicy Delete does: find a
 	// create's leftovers, delete, and wait until the image is gone.
 	Delete Step = "delete"
+	// VolumeSnapshots reads the volume snapshots of an active image until
+	// they are available (controllers/serverimage_volumesnapshots.go).
+	VolumeSnapshots Step = "volume snapshots"
+	// DeleteVolumeSnapshots deletes them after the image, and waits until
+	// they are gone.
+	DeleteVolumeSnapshots Step = "delete volume snapshots"
 )
 
 // Steps in the order a reader meets them.
-var Steps = []Step{Authenticate, FindImages, GetServer, Create, Import, Poll, Delete}
+var Steps = []Step{Authenticate, FindImages, GetServer, Create, Import, Poll, Delete, VolumeSnapshots, DeleteVolumeSnapshots}
 
 // Retry is how the next attempt is scheduled.
 type Retry string
@@ -210,4 +216,17 @@ var table = map[Step]map[cloud.ErrorClass]Reaction{
 		Action: "check spec.import.imageID and the Cloud's region and project"}),
 	Poll:   pollTable(),
 	Delete: deleteTable(),
+	// A read fails like the poller's; a 404 is never returned (a gone
+	// snapshot is a phase).
+	VolumeSnapshots:       pollTable(),
+	DeleteVolumeSnapshots: deleteSnapshotsTable(),
+}
+
+// deleteSnapshotsTable is deleteTable, but Busy is a snapshot still being
+// created (Cinder's 400 "status must be available or error"): it will be
+// deletable soon.
+func deleteSnapshotsTable() map[cloud.ErrorClass]Reaction {
+	t := deleteTable()
+	t[cloud.ClassBusy] = Reaction{Reason: imagesv1.ReasonVolumeSnapshotsPending, Retry: RetryBackoff}
+	return t
 }

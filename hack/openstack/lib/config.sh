@@ -12,11 +12,15 @@ load_secrets() {
 	if [[ ! -s $f ]]; then
 		(
 			umask 077
-			for v in DB_PASS ADMIN_PASS SERVICE_PASS DEMO_PASS; do
-				echo "$v=$(head -c 18 /dev/urandom | base64 | tr -d '+/=')"
-			done >"$f"
+			: >"$f"
 		)
 	fi
+	# A password added by a later version of these scripts is appended, so
+	# an existing cloud keeps the ones it was made with.
+	local v
+	for v in DB_PASS ADMIN_PASS SERVICE_PASS DEMO_PASS CONSUMER_PASS; do
+		grep -q "^$v=" "$f" || echo "$v=$(head -c 18 /dev/urandom | base64 | tr -d '+/=')" >>"$f"
+	done
 	# shellcheck disable=SC1090
 	source "$f"
 }
@@ -251,6 +255,11 @@ nova_sections() {
 		enabled = false
 		$(service_creds placement)
 		$(service_creds neutron)
+		[cinder]
+		# Nova 26 accepts only a service type without dashes here
+		# (volumev3), not Cinder's block-storage.
+		catalog_info = volumev3::publicURL
+		os_region_name = RegionOne
 	INI
 }
 
@@ -292,4 +301,41 @@ write_nova_config() {
 		[serverimage_snapshot]
 		switch_dir = $STATE/snapshot
 	INI
+}
+
+# Cinder: API under uwsgi, scheduler, and cinder-volume with Cinder's own
+# FakeLoggingVolumeDriver (an LVM driver whose commands are only logged):
+# these machines have no device-mapper and no NFS, so no real backend can
+# work, and the operator only needs volumes and snapshots as records that
+# go creating -> available -> gone. Quotas are unlimited for the same
+# reason as Nova's: leftovers of an aborted run must not fail the next one.
+write_cinder_config() {
+	ini /etc/cinder/cinder.conf cinder <<-INI
+		# Written by serverimage-operator hack/openstack/up.
+		[DEFAULT]
+		host = serverimage-volume
+		my_ip = 127.0.0.1
+		use_stderr = true
+		state_path = /var/lib/cinder
+		transport_url = $RABBIT_URL
+		auth_strategy = keystone
+		api_paste_config = /etc/cinder/api-paste.ini
+		glance_api_servers = http://127.0.0.1:9292
+		enabled_backends = fake
+		quota_volumes = -1
+		quota_snapshots = -1
+		quota_gigabytes = -1
+		[database]
+		connection = $(db_url cinder cinder)
+		$(authtoken cinder)
+		[oslo_concurrency]
+		lock_path = /var/lib/cinder/tmp
+		[oslo_messaging_notifications]
+		driver = noop
+		[fake]
+		volume_driver = cinder.tests.fake_driver.FakeLoggingVolumeDriver
+		volume_backend_name = fake
+		target_helper = fake
+	INI
+	uwsgi_ini cinder 8776 /usr/bin/cinder-wsgi
 }

@@ -9,6 +9,11 @@ PACKAGES=(
 	# nova-compute would pull in libvirt and qemu; python3-nova already has
 	# nova.cmd.compute, which our launcher runs with the fake hypervisor.
 	python3-nova python3-openstackclient
+	# Cinder for volume snapshots. cinder-volume would pull in lvm2, tgt
+	# and open-iscsi; python3-cinder already has cinder.cmd.volume, which
+	# our launcher runs with Cinder's FakeLoggingVolumeDriver (no device
+	# mapper or NFS on these machines).
+	cinder-api cinder-scheduler python3-cinder
 	uwsgi uwsgi-plugin-python3
 	curl
 )
@@ -22,7 +27,7 @@ preseed() {
 		for q in configure_db create-admin-tenant register-endpoint; do
 			echo "keystone keystone/$q boolean false"
 		done
-		for pkg in glance placement neutron nova; do
+		for pkg in glance placement neutron nova cinder; do
 			for q in configure_db configure_rabbit configure_ksat configure_api-endpoint; do
 				echo "$pkg-common $pkg/$q boolean false"
 			done
@@ -32,6 +37,7 @@ preseed() {
 		echo "nova-common nova/configure_neutron boolean false"
 		echo "nova-common nova/configure_placement boolean false"
 		echo "nova-common nova/my-ip string 127.0.0.1"
+		echo "cinder-common cinder/my-ip string 127.0.0.1"
 	} | debconf-set-selections
 }
 

@@ -57,6 +57,31 @@ start_openstack_apis() {
 	alive nova-scheduler || fail_service nova-scheduler "exited while starting"
 }
 
+# start_cinder starts Cinder's API, scheduler and volume service, and waits
+# until the volume service has reported to the scheduler: before that, a
+# volume create fails with "No valid backend".
+start_cinder() {
+	# UTC, as Cinder stores it.
+	local started
+	started=$(date -u '+%F %T')
+	run_bg cinder-api root /usr/bin/uwsgi --ini "$STATE/etc/cinder-uwsgi.ini"
+	run_bg cinder-scheduler cinder /usr/bin/cinder-scheduler --config-file /etc/cinder/cinder.conf
+	# The cinder-volume package would pull in lvm2, tgt and open-iscsi;
+	# python3-cinder already has the service.
+	run_bg cinder-volume cinder /usr/bin/python3 -c \
+		'import sys; from cinder.cmd.volume import main; sys.exit(main())' \
+		--config-file /etc/cinder/cinder.conf
+	wait_http cinder-api http://127.0.0.1:8776/ 120
+	local i
+	for ((i = 0; i < 240; i++)); do
+		[[ $(sql "SELECT COUNT(*) FROM cinder.services WHERE topic='cinder-volume' AND deleted=0 AND disabled=0 AND COALESCE(updated_at, created_at) >= '$started'") != 0 ]] && return 0
+		alive cinder-volume || fail_service cinder-volume "exited while starting"
+		alive cinder-scheduler || fail_service cinder-scheduler "exited while starting"
+		sleep 0.5
+	done
+	fail_service cinder-volume "did not report to Cinder in 120s"
+}
+
 start_nova_compute() {
 	# UTC, as Nova stores it; discover_compute waits for a report after it.
 	# shellcheck disable=SC2034
@@ -69,7 +94,7 @@ start_nova_compute() {
 # worse, the wait would find the other process answering.
 check_ports_free() {
 	local port holder
-	for port in 3306 4369 5672 25672 5000 9292 8778 9696 8774; do
+	for port in 3306 4369 5672 25672 5000 9292 8778 9696 8774 8776; do
 		holder=$(ss -Hltnp "sport = :$port" 2>/dev/null | head -n 1)
 		[[ -z $holder ]] || die "port $port is taken, the cloud needs it: $holder"
 	done
@@ -77,7 +102,8 @@ check_ports_free() {
 
 # SERVICES is every daemon up starts, in start order; down stops them in
 # reverse.
-SERVICES=(mariadb epmd rabbitmq keystone glance placement neutron nova-conductor nova-scheduler nova-api nova-compute)
+SERVICES=(mariadb epmd rabbitmq keystone glance placement neutron nova-conductor nova-scheduler nova-api
+	cinder-api cinder-scheduler cinder-volume nova-compute)
 
 all_alive() {
 	local s

@@ -83,6 +83,18 @@ migrate_nova() {
 	as nova nova-manage db sync
 }
 
+# setup_cinder: Cinder's database and schema, stamped on their own so that a
+# cloud made before Cinder was added gets them on its next up.
+setup_cinder() {
+	done_step cinder && return 0
+	log "creating Cinder's database"
+	sql "DROP DATABASE IF EXISTS cinder; DROP USER IF EXISTS 'cinder'@'127.0.0.1';
+		CREATE DATABASE cinder; CREATE USER 'cinder'@'127.0.0.1' IDENTIFIED BY '$DB_PASS';
+		GRANT ALL PRIVILEGES ON cinder.* TO 'cinder'@'127.0.0.1';" || die "creating Cinder's database failed"
+	as cinder cinder-manage --config-file /etc/cinder/cinder.conf db sync
+	mark_done cinder
+}
+
 setup_keystone() {
 	done_step keystone && return 0
 	log "setting up Keystone (fernet keys, admin)"

@@ -23,6 +23,8 @@ type session struct {
 	compute *gophercloud.ServiceClient
 	// image is the Glance v2 client, nil in ComputeImages mode.
 	image *gophercloud.ServiceClient
+	// volume is Cinder, nil when the catalog has none.
+	volume *gophercloud.ServiceClient
 
 	expMu  sync.Mutex
 	expTok string

@@ -53,7 +53,7 @@ func (p *Provider) CreateImage(ctx context.Context, req cloud.CreateImageRequest
 	resp, err := compute.Post(ctx, compute.ServiceURL("servers", url.PathEscape(req.ServerID), "action"), body, nil,
 		&gophercloud.RequestOpts{OkCodes: []int{http.StatusAccepted}, KeepResponseBody: true})
 	if err != nil {
-		return "", p.fail(cloud.OpCreateImage, err)
+		return "", cloud.NameSnapshotQuota(p.fail(cloud.OpCreateImage, err))
 	}
 	defer func() { _ = resp.Body.Close() }()
 	// A failed read still leaves the Location header to try: the image

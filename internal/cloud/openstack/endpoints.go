@@ -51,6 +51,7 @@ func (p *Provider) resolveEndpoints(s *session, res tokens3.CreateResult) error 
 		root := glanceRoot(imageURL)
 		s.image = &gophercloud.ServiceClient{ProviderClient: s.provider, Endpoint: root, ResourceBase: root + "v2/", Type: "image"}
 	}
+	s.volume = p.blockStorage(s, catalog, project)
 	return nil
 }
 

@@ -21,6 +21,9 @@ type glanceImage struct {
 	cloud.GlanceImage
 	// Self is relative to the Glance root ("/v2/images/<id>").
 	Self string `json:"self"`
+	// BlockDeviceMapping is Nova's JSON string on images of volume-backed
+	// servers.
+	BlockDeviceMapping any `json:"block_device_mapping"`
 }
 
 // glanceQuery is a ListOptsBuilder for filters images.ListOpts cannot
@@ -150,5 +153,7 @@ func (p *Provider) glanceDeleteImage(ctx context.Context, s *session, id string)
 }
 
 func (g glanceImage) toImage(glanceRoot string) cloud.Image {
-	return g.GlanceImage.Image(absoluteURL(glanceRoot, g.Self))
+	img := g.GlanceImage.Image(absoluteURL(glanceRoot, g.Self))
+	img.VolumeSnapshots = cloud.SnapshotsOfMapping(g.BlockDeviceMapping)
+	return img
 }

@@ -30,6 +30,9 @@ func init() {
 // Provider is one connection to one Rackspace account in one region. It is
 // safe for concurrent use; the token is shared by all callers.
 type Provider struct {
+	// Images hold no Cloud Block Storage volumes (docs/providers/rackspace.md).
+	cloud.NoVolumeSnapshots
+
 	s  *settings
 	hc http.Client
 
