@@ -91,6 +91,11 @@ type Server struct {
 	// Status is the cloud's own words for the server's state (with the
 	// task it runs, if any), for messages only.
 	Status string
+	// Power, Snapshot and VolumeBacked serve images of stopped servers
+	// and the capture signal (power.go).
+	Power        PowerState
+	Snapshot     SnapshotStage
+	VolumeBacked bool
 }
 
 // KeyCarrier is where a driver puts the idempotency key of a create.
@@ -128,6 +133,8 @@ type Capabilities struct {
 	// ChangeFeed: ImagesChangedSince lists every image of the account that
 	// changed since a time in one paged call, whatever their number.
 	ChangeFeed bool
+	// Power: the capture signal and when a stopped server may start.
+	Power PowerCapabilities
 	// Warnings about the Cloud's settings the driver accepted (a
 	// deprecated API version...), shown on the Cloud.
 	Warnings []string
@@ -184,6 +191,7 @@ type Provider interface {
 	// DeleteImage deletes the image; an image that is already gone is not
 	// an error.
 	DeleteImage(ctx context.Context, id string) error
+	ServerPower
 }
 
 // UniqueIDs drops empty and repeated IDs from a batched read's request,

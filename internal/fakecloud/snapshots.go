@@ -64,6 +64,9 @@ func (st *store) createSnapshot(req snapshotRequest) (Image, error) {
 	if st.loseRace(rec.ID, img) {
 		return Image{}, errLostTaskStateRace
 	}
+	if rec.VolumeBacked {
+		return st.volumeSnapshot(img), nil
+	}
 	st.images[img.ID] = &imageRec{img: img, life: life}
 	rec.snapshot = img.ID
 	return cloneImage(img), nil

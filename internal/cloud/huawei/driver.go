@@ -94,7 +94,8 @@ func (p *Provider) Authenticate(ctx context.Context) error {
 // unknown one with 404, naming the cause. IMS lists what changed since a
 // time (updated_at=gte:).
 func (p *Provider) Capabilities() cloud.Capabilities {
-	return cloud.Capabilities{ImagesPerCall: 1, IdempotencyKey: cloud.KeyInName, ServerTasks: true, CreateChecksServer: true, ChangeFeed: true}
+	return cloud.Capabilities{ImagesPerCall: 1, IdempotencyKey: cloud.KeyInName, ServerTasks: true, CreateChecksServer: true, ChangeFeed: true,
+		Power: powerCapabilities()}
 }
 
 // GetImages reads each image with its own GET (see Capabilities).

@@ -26,5 +26,9 @@ func (p *Provider) GetServer(ctx context.Context, id string) (*cloud.Server, err
 	if err := p.decode(cloud.OpGetServer, res, &body); err != nil {
 		return nil, err
 	}
-	return body.Readiness(cloud.OpGetServer)
+	s, err := body.Readiness(cloud.OpGetServer)
+	if err == nil {
+		rackspaceStage(s, body)
+	}
+	return s, err
 }
