@@ -36,10 +36,14 @@ const (
 	// Delete covers everything deletionPolicy Delete does: find a
 	// create's leftovers, delete, and wait until the image is gone.
 	Delete Step = "delete"
+	// Stop reads and stops a server for an image of consistency Stopped.
+	Stop Step = "stop"
+	// Start starts a server the operator stopped, on every exit path.
+	Start Step = "start"
 )
 
 // Steps in the order a reader meets them.
-var Steps = []Step{Authenticate, FindImages, GetServer, Create, Import, Poll, Delete}
+var Steps = []Step{Authenticate, FindImages, GetServer, Stop, Create, Import, Poll, Start, Delete}
 
 // Retry is how the next attempt is scheduled.
 type Retry string
@@ -210,4 +214,6 @@ var table = map[Step]map[cloud.ErrorClass]Reaction{
 		Action: "check spec.import.imageID and the Cloud's region and project"}),
 	Poll:   pollTable(),
 	Delete: deleteTable(),
+	Stop:   createTable(serverNotFound),
+	Start:  startTable(),
 }
