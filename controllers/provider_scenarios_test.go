@@ -52,6 +52,13 @@ var providerScenarios = []providerScenario{
 	{name: "wrong credentials", run: wrongCredentials},
 	{name: "token expiry", run: tokenExpiry, applies: func(p provider) bool { return p.tokens }},
 	{name: "refused before creating", run: refusedBeforeCreating, applies: func(p provider) bool { return p.refuse != nil }},
+	{name: "Stopped: stop, image, start", run: stopImageStart},
+	{name: "Stopped: an already stopped server stays stopped", run: alreadyStopped},
+	{name: "Stopped: a failed image still starts the server", run: failedImageStarts},
+	{name: "Stopped: a restart while the server is down starts it", run: restartWhileStopped},
+	{name: "Stopped: deleted mid-way starts the server first", run: deletedMidway},
+	{name: "Stopped: two on one server take turns", run: twoOnOneServer},
+	{name: "Captured for every image, before Ready where the image shows the upload", run: capturedBeforeReady},
 }
 
 func happyPath(t *testing.T, p provider) {

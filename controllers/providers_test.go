@@ -69,6 +69,9 @@ type provider struct {
 	// tokens: the credentials buy tokens, which can expire (AK/SK signing
 	// never logs in).
 	tokens bool
+	// earlyCapture: the image's own status shows the upload (Glance's
+	// saving), so Captured comes before Ready at no cost.
+	earlyCapture bool
 }
 
 var (
@@ -90,6 +93,7 @@ var (
 		rateLimit:     fakecloud.Fault{Status: 429},
 		rateLimitNote: []string{"429"},
 		tokens:        true,
+		earlyCapture:  true,
 	}
 	// publicCloud serves Nova on /v2/{project_id} without microversions
 	// and answers image status through the compute API: the OpenStack
@@ -111,6 +115,8 @@ var (
 		p.checksum, p.progress = false, true
 		p.images = func(sim *fakecloud.Cloud) string { return sim.LegacyComputeURL() + "/images" }
 		p.rateLimit, p.rateLimitNote = fakecloud.Fault{Status: 413}, []string{"413"}
+		// Nova's images proxy says SAVING while still queued too.
+		p.earlyCapture = false
 		return p
 	}()
 	// rackspace is Identity v2.0 with an API key and Cloud Servers v2.
