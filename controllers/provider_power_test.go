@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -220,4 +221,90 @@ func isTrue(si *imagesv1.ServerImage, typ string) bool {
 func hasReason(si *imagesv1.ServerImage, reason string) bool {
 	c := readyOf(si)
 	return c != nil && c.Reason == reason
+}
+
+// brokenCredentials: the Cloud's credentials break while the server is
+// down for the image. The operator keeps trying to start it, says so (a
+// Warning Event, ServerStopped=True ServerStillStopped), and starts it as
+// soon as the credentials work again.
+func brokenCredentials(t *testing.T, p provider) {
+	s := p.start(t, powerOpts)
+	srv := s.sim.AddServer(fakecloud.Server{})
+	s.serverImage("locked-out", srv.ID, stopped)
+	s.WaitServerImage("locked-out", "image requested", func(si *imagesv1.ServerImage) bool { return si.Status.ImageID != "" })
+	s.sim.FreezeImages(true)
+	s.setSecret(p.wrong(s.sim, p.wrongValue))
+	s.WaitCloudNotReady(s.cloud, imagesv1.ReasonAuthenticationFailed)
+	s.sim.FreezeImages(false)
+
+	note := s.WaitEvent("locked-out", "Warning", imagesv1.ReasonServerStillStopped)
+	si := s.WaitServerImage("locked-out", "said to be still stopped", func(si *imagesv1.ServerImage) bool {
+		c := kubetest.Condition(si.Status.Conditions, imagesv1.ConditionServerStopped)
+		return c != nil && c.Status == metav1.ConditionTrue && c.Reason == imagesv1.ReasonServerStillStopped
+	})
+	if live, _ := s.sim.GetServer(srv.ID); live.Status != "SHUTOFF" {
+		t.Errorf("server %s with broken credentials, want SHUTOFF", live.Status)
+	}
+	if !si.Status.Power.Owed() {
+		t.Errorf("status.power %+v no longer owes the start", si.Status.Power)
+	}
+	t.Logf("while locked out: %s", note)
+
+	s.setSecret(p.secret(s.sim))
+	s.waitStarted("locked-out", srv.ID)
+	s.WaitReady("locked-out")
+}
+
+// startedElsewhere: someone starts the server while the image uploads.
+// The operator says so and neither starts nor stops it again.
+func startedElsewhere(t *testing.T, p provider) {
+	s := p.start(t, powerOpts)
+	srv := s.sim.AddServer(fakecloud.Server{})
+	s.serverImage("shared", srv.ID, stopped)
+	s.WaitServerImage("shared", "image requested", func(si *imagesv1.ServerImage) bool { return si.Status.ImageID != "" })
+	live, _ := s.sim.GetServer(srv.ID)
+	live.Status, live.VMState, live.TaskState = "ACTIVE", "", ""
+	s.sim.SetServer(live)
+	s.WaitEvent("shared", "Warning", imagesv1.ReasonServerStartedElsewhere)
+	si := s.WaitReady("shared")
+	if si.Status.Power.State != imagesv1.PowerStartedElsewhere {
+		t.Errorf("status.power %+v", si.Status.Power)
+	}
+	if got := s.sim.PowerCalls(srv.ID); !slices.Equal(got, []string{"stop"}) {
+		t.Errorf("power calls %v, want only the operator's stop", got)
+	}
+}
+
+// abandoned: the abandon annotation lets go of the object at once, after
+// one try at starting its server; a server that could not be started yet
+// is named in a Warning.
+func abandoned(t *testing.T, p provider) {
+	s := p.start(t, powerOpts)
+	srv := s.sim.AddServer(fakecloud.Server{})
+	si := s.serverImage("dropped", srv.ID, stopped)
+	s.WaitServerImage("dropped", "image requested", func(si *imagesv1.ServerImage) bool { return si.Status.ImageID != "" })
+	s.sim.FreezeImages(true)
+	s.PatchAnnotation(si, imagesv1.AbandonAnnotation, "true")
+	s.Delete(si)
+	s.WaitServerImageGone("dropped")
+	if note := s.WaitEvent("dropped", "Warning", imagesv1.ReasonServerStillStopped); !contains(note, srv.ID) {
+		t.Errorf("the Warning does not name the server: %q", note)
+	}
+	if got := s.sim.PowerCalls(srv.ID); len(got) < 1 || got[0] != "stop" {
+		t.Errorf("power calls %v", got)
+	}
+	s.sim.FreezeImages(false)
+}
+
+// setSecret replaces the data of the scenario Cloud's Secret.
+func (s *scenario) setSecret(data map[string]string) {
+	s.T.Helper()
+	secret := &corev1.Secret{}
+	if err := k8s.Get(context.Background(), client.ObjectKey{Namespace: s.Name, Name: s.cloud + "-credentials"}, secret); err != nil {
+		s.T.Fatal(err)
+	}
+	secret.Data, secret.StringData = nil, data
+	if err := k8s.Update(context.Background(), secret); err != nil {
+		s.T.Fatal(err)
+	}
 }

@@ -58,6 +58,9 @@ var providerScenarios = []providerScenario{
 	{name: "Stopped: a restart while the server is down starts it", run: restartWhileStopped},
 	{name: "Stopped: deleted mid-way starts the server first", run: deletedMidway},
 	{name: "Stopped: two on one server take turns", run: twoOnOneServer},
+	{name: "Stopped: broken credentials keep the start going", run: brokenCredentials},
+	{name: "Stopped: someone else starts the server", run: startedElsewhere},
+	{name: "Stopped: abandoned", run: abandoned},
 	{name: "Captured for every image, before Ready where the image shows the upload", run: capturedBeforeReady},
 }
 

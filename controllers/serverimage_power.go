@@ -40,10 +40,14 @@ func wantsStopped(si *imagesv1.ServerImage) bool {
 // credentials it has. done: the pass ends here.
 func (r *ServerImageReconciler) powerBefore(ctx context.Context, p *pass) (reconcile.Result, bool, error) {
 	si := p.si
+	if !wantsStopped(si) || (si.Status.Power != nil && !si.Status.Power.Owed()) {
+		return reconcile.Result{}, false, nil
+	}
+	if err := r.freshPower(ctx, p); err != nil {
+		return reconcile.Result{}, true, err
+	}
 	pw := si.Status.Power
 	switch {
-	case !wantsStopped(si):
-		return reconcile.Result{}, false, nil
 	case pw != nil && pw.WasRunning && si.Status.ImageID == "" && pw.State != imagesv1.PowerStopping && pw.State != imagesv1.PowerStopped:
 		// The server was started again before an image was requested
 		// (the create failed, or someone started it): an image now would
@@ -66,6 +70,26 @@ func (r *ServerImageReconciler) powerBefore(ctx context.Context, p *pass) (recon
 		return r.stillDown(ctx, p)
 	}
 	return reconcile.Result{}, false, nil
+}
+
+// freshPower replaces the object with the live one when the cache lags
+// behind: the power record decides whether a server is stopped or
+// started, and a record a pass wrote a moment ago must not read as
+// missing (an intent lost to the cache would turn into "stopped as
+// found", and the server would never be started). Objects of consistency
+// Stopped pay one read of the API server per pass while their server is
+// owed a start; others pay nothing.
+func (r *ServerImageReconciler) freshPower(ctx context.Context, p *pass) error {
+	live := &imagesv1.ServerImage{}
+	if err := r.APIReader.Get(ctx, client.ObjectKeyFromObject(p.si), live); err != nil {
+		return client.IgnoreNotFound(err)
+	}
+	if live.UID != p.si.UID || live.ResourceVersion == p.si.ResourceVersion {
+		return nil
+	}
+	*p.si = *live
+	p.orig = live.DeepCopy()
+	return nil
 }
 
 // startWithoutReadyCloud keeps after a server that is owed a start while
@@ -347,9 +371,12 @@ func (r *ServerImageReconciler) startFailed(p *pass, err error) (reconcile.Resul
 // stillStopped says, on the ServerStopped condition and in a Warning
 // Event, that the server is down and a start has not gone through.
 func (r *ServerImageReconciler) stillStopped(si *imagesv1.ServerImage, why string) {
-	c := condition(si, imagesv1.ConditionServerStopped)
+	var before metav1.Condition
+	if c := condition(si, imagesv1.ConditionServerStopped); c != nil {
+		before = *c
+	}
 	set(&si.Status.Conditions, si.Generation, imagesv1.ConditionServerStopped, metav1.ConditionTrue, imagesv1.ReasonServerStillStopped, why)
-	if c == nil || c.Reason != imagesv1.ReasonServerStillStopped || c.Message != truncate(why) {
+	if before.Reason != imagesv1.ReasonServerStillStopped || before.Message != truncate(why) {
 		r.Recorder.Eventf(si, nil, "Warning", imagesv1.ReasonServerStillStopped, "StartServer", "%s", why)
 	}
 }

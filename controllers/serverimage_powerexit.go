@@ -16,6 +16,11 @@ import (
 // wait: the deletion waits for the start.
 func (r *ServerImageReconciler) startBeforeRelease(ctx context.Context, p *pass) (reconcile.Result, bool, error) {
 	si := p.si
+	if wantsStopped(si) {
+		if err := r.freshPower(ctx, p); err != nil {
+			return reconcile.Result{}, true, err
+		}
+	}
 	if !si.Status.Power.Owed() {
 		return reconcile.Result{}, false, r.releaseLease(ctx, si)
 	}
