@@ -129,9 +129,7 @@ func restartWhileStopped(t *testing.T, p provider) {
 // is started (once the cloud accepts it) before the finalizer goes.
 func deletedMidway(t *testing.T, p provider) {
 	s := p.start(t, powerOpts)
-	srv := s.sim.AddServer(fakecloud.Server{})
-	si := s.serverImage("gone", srv.ID, stopped)
-	s.WaitServerImage("gone", "image requested", func(si *imagesv1.ServerImage) bool { return si.Status.ImageID != "" })
+	si, srv := s.stoppedAndRequested("gone")
 	s.sim.FreezeImages(true)
 	s.Delete(si)
 	time.Sleep(300 * time.Millisecond)
@@ -200,6 +198,16 @@ func capturedBeforeReady(t *testing.T, p provider) {
 	s.wantCalls(fakecloud.OpStopServer, 0)
 }
 
+// stoppedAndRequested creates a ServerImage with consistency Stopped of a
+// new running server and waits until its image is requested.
+func (s *scenario) stoppedAndRequested(name string) (*imagesv1.ServerImage, fakecloud.Server) {
+	s.T.Helper()
+	srv := s.sim.AddServer(fakecloud.Server{})
+	s.serverImage(name, srv.ID, stopped)
+	si := s.WaitServerImage(name, "image requested", func(si *imagesv1.ServerImage) bool { return si.Status.ImageID != "" })
+	return si, srv
+}
+
 // waitStarted waits until the object has started its server again and
 // the simulator shows it running.
 func (s *scenario) waitStarted(name, serverID string) *imagesv1.ServerImage {
@@ -229,9 +237,7 @@ func hasReason(si *imagesv1.ServerImage, reason string) bool {
 // soon as the credentials work again.
 func brokenCredentials(t *testing.T, p provider) {
 	s := p.start(t, powerOpts)
-	srv := s.sim.AddServer(fakecloud.Server{})
-	s.serverImage("locked-out", srv.ID, stopped)
-	s.WaitServerImage("locked-out", "image requested", func(si *imagesv1.ServerImage) bool { return si.Status.ImageID != "" })
+	_, srv := s.stoppedAndRequested("locked-out")
 	s.sim.FreezeImages(true)
 	s.setSecret(p.wrong(s.sim, p.wrongValue))
 	s.WaitCloudNotReady(s.cloud, imagesv1.ReasonAuthenticationFailed)
@@ -259,9 +265,7 @@ func brokenCredentials(t *testing.T, p provider) {
 // The operator says so and neither starts nor stops it again.
 func startedElsewhere(t *testing.T, p provider) {
 	s := p.start(t, powerOpts)
-	srv := s.sim.AddServer(fakecloud.Server{})
-	s.serverImage("shared", srv.ID, stopped)
-	s.WaitServerImage("shared", "image requested", func(si *imagesv1.ServerImage) bool { return si.Status.ImageID != "" })
+	_, srv := s.stoppedAndRequested("shared")
 	live, _ := s.sim.GetServer(srv.ID)
 	live.Status, live.VMState, live.TaskState = "ACTIVE", "", ""
 	s.sim.SetServer(live)
@@ -280,9 +284,7 @@ func startedElsewhere(t *testing.T, p provider) {
 // is named in a Warning.
 func abandoned(t *testing.T, p provider) {
 	s := p.start(t, powerOpts)
-	srv := s.sim.AddServer(fakecloud.Server{})
-	si := s.serverImage("dropped", srv.ID, stopped)
-	s.WaitServerImage("dropped", "image requested", func(si *imagesv1.ServerImage) bool { return si.Status.ImageID != "" })
+	si, srv := s.stoppedAndRequested("dropped")
 	s.sim.FreezeImages(true)
 	s.PatchAnnotation(si, imagesv1.AbandonAnnotation, "true")
 	s.Delete(si)

@@ -11,7 +11,17 @@ import (
 	"github.com/serverimage-operator/serverimage-operator/internal/kubetest"
 )
 
-func stoppedConsistency(si *imagesv1.ServerImage) { si.Spec.Consistency = imagesv1.ConsistencyStopped }
+// stoppedImageOf boots a server whose snapshot uploads for uploadSeconds
+// and creates a ServerImage of it with consistency Stopped.
+func stoppedImageOf(t *testing.T, name, uploadSeconds string) (*scenario, string) {
+	t.Helper()
+	s := newScenario(t)
+	s.createCloud("cloud", passwordEntry)
+	serverID := cloud.bootServer(t)
+	setSwitch(t, "upload-seconds", serverID, uploadSeconds)
+	s.CreateServerImage(name, "cloud", serverID, func(si *imagesv1.ServerImage) { si.Spec.Consistency = imagesv1.ConsistencyStopped })
+	return s, serverID
+}
 
 // TestStopImageStart: consistency Stopped on real Nova. The server is
 // stopped (os-stop), imaged while SHUTOFF, and started (os-start) once
@@ -20,11 +30,7 @@ func stoppedConsistency(si *imagesv1.ServerImage) { si.Spec.Consistency = images
 // before Ready; the test logs the downtime against the image's build time.
 func TestStopImageStart(t *testing.T) {
 	t.Parallel()
-	s := newScenario(t)
-	s.createCloud("cloud", passwordEntry)
-	serverID := cloud.bootServer(t)
-	setSwitch(t, "upload-seconds", serverID, "8")
-	s.CreateServerImage("db", "cloud", serverID, stoppedConsistency)
+	s, serverID := stoppedImageOf(t, "db", "8")
 
 	captured := s.WaitServerImage("db", "Captured", func(si *imagesv1.ServerImage) bool {
 		c := kubetest.Condition(si.Status.Conditions, imagesv1.ConditionCaptured)
@@ -63,11 +69,7 @@ func TestStopImageStart(t *testing.T) {
 // the stop from status, follows the same image and starts the server.
 func TestRestartWhileServerDown(t *testing.T) {
 	t.Parallel()
-	s := newScenario(t)
-	s.createCloud("cloud", passwordEntry)
-	serverID := cloud.bootServer(t)
-	setSwitch(t, "upload-seconds", serverID, "12")
-	s.CreateServerImage("survivor", "cloud", serverID, stoppedConsistency)
+	s, serverID := stoppedImageOf(t, "survivor", "12")
 	before := s.WaitServerImage("survivor", "image requested while the server is down", func(si *imagesv1.ServerImage) bool {
 		return si.Status.ImageID != "" && si.Status.Power != nil && si.Status.Power.State == imagesv1.PowerStopped
 	})
