@@ -310,3 +310,20 @@ func (s *scenario) setSecret(data map[string]string) {
 		s.T.Fatal(err)
 	}
 }
+
+// volumeBacked: Nova snapshots a volume-backed server within the request,
+// so the disk is captured at the 202 and the server starts right away.
+func volumeBacked(t *testing.T, p provider) {
+	s := p.start(t, powerOpts)
+	srv := s.sim.AddServer(fakecloud.Server{VolumeBacked: true})
+	s.serverImage("vol", srv.ID, stopped)
+	si := s.waitStarted("vol", srv.ID)
+	c := kubetest.Condition(si.Status.Conditions, imagesv1.ConditionCaptured)
+	if c == nil || !contains(c.Message, "boots from a volume") || !si.Status.CapturedAt.Equal(si.Status.CreateRequestedTime) {
+		t.Errorf("Captured %+v at %s, image requested %s; want it at the request", c, si.Status.CapturedAt, si.Status.CreateRequestedTime)
+	}
+	s.WaitReady("vol")
+	if got := s.sim.PowerCalls(srv.ID); !slices.Equal(got, []string{"stop", "start"}) {
+		t.Errorf("power calls %v", got)
+	}
+}

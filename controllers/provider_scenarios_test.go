@@ -61,6 +61,7 @@ var providerScenarios = []providerScenario{
 	{name: "Stopped: broken credentials keep the start going", run: brokenCredentials},
 	{name: "Stopped: someone else starts the server", run: startedElsewhere},
 	{name: "Stopped: abandoned", run: abandoned},
+	{name: "Stopped: a volume-backed server starts right after the request", run: volumeBacked, applies: func(p provider) bool { return p.volumeAtOnce }},
 	{name: "Captured for every image, before Ready where the image shows the upload", run: capturedBeforeReady},
 }
 

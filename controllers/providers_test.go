@@ -72,6 +72,9 @@ type provider struct {
 	// earlyCapture: the image's own status shows the upload (Glance's
 	// saving), so Captured comes before Ready at no cost.
 	earlyCapture bool
+	// volumeAtOnce: a volume-backed server is captured within the create
+	// request and may start right after its 202 (Nova).
+	volumeAtOnce bool
 }
 
 var (
@@ -94,6 +97,7 @@ var (
 		rateLimitNote: []string{"429"},
 		tokens:        true,
 		earlyCapture:  true,
+		volumeAtOnce:  true,
 	}
 	// publicCloud serves Nova on /v2/{project_id} without microversions
 	// and answers image status through the compute API: the OpenStack
