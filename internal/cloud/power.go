@@ -134,6 +134,15 @@ func NovaPower(status, taskState string, uploadCaptured bool) (PowerState, Snaps
 	return power, stage
 }
 
+// NovaPowerAction names the Nova-style server action of a start or a stop
+// (os-start, os-stop) and the operation it is counted as.
+func NovaPowerAction(start bool) (op, action string) {
+	if start {
+		return OpStartServer, "os-start"
+	}
+	return OpStopServer, "os-stop"
+}
+
 // mentionsTaskState: seed 002's cloud answers a wrong task state with 400
 // "task_state is invalid" where Nova answers 409: the server is busy, not
 // the request wrong.

@@ -7,19 +7,20 @@ import (
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
 )
 
-// StopServer sends the native os-stop action (SOFT, the documented
-// default). The answer has no body; its code is not stated (the bare-metal
-// twin of the page says 204, the OpenStack action 202), so both pass.
+// StopServer and StartServer send ECS's native os-stop (SOFT, the
+// documented default) and os-start actions (NovaStopServer and
+// NovaStartServer in Huawei's SDK). The answer has no body and its code
+// is not stated (the bare-metal twin of the page says 204, the OpenStack
+// action 202), so both pass.
 func (p *Provider) StopServer(ctx context.Context, id string) error {
-	return p.powerAction(ctx, cloud.OpStopServer, "os-stop", id)
+	return p.nativeAction(ctx, false, id)
 }
-
-// StartServer sends the native os-start action.
 func (p *Provider) StartServer(ctx context.Context, id string) error {
-	return p.powerAction(ctx, cloud.OpStartServer, "os-start", id)
+	return p.nativeAction(ctx, true, id)
 }
 
-func (p *Provider) powerAction(ctx context.Context, op, action, id string) error {
+func (p *Provider) nativeAction(ctx context.Context, start bool, id string) error {
+	op, action := cloud.NovaPowerAction(start)
 	if id == "" {
 		return cloud.Invalid(op, "no server ID given")
 	}

@@ -8,18 +8,14 @@ import (
 	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
 )
 
-// StopServer sends os-stop: 202, no body. Cloud Servers needs an ACTIVE
-// or ERROR server and answers 409 otherwise.
-func (p *Provider) StopServer(ctx context.Context, id string) error {
-	return p.powerAction(ctx, cloud.OpStopServer, "os-stop", id)
-}
+// StopServer and StartServer send os-stop and os-start: 202, no body.
+// Cloud Servers stops an ACTIVE or ERROR server and starts a SHUTOFF one,
+// and answers 409 otherwise.
+func (p *Provider) StopServer(ctx context.Context, id string) error  { return p.power(ctx, false, id) }
+func (p *Provider) StartServer(ctx context.Context, id string) error { return p.power(ctx, true, id) }
 
-// StartServer sends os-start: 202, no body; it needs a SHUTOFF server.
-func (p *Provider) StartServer(ctx context.Context, id string) error {
-	return p.powerAction(ctx, cloud.OpStartServer, "os-start", id)
-}
-
-func (p *Provider) powerAction(ctx context.Context, op, action, id string) error {
+func (p *Provider) power(ctx context.Context, start bool, id string) error {
+	op, action := cloud.NovaPowerAction(start)
 	if id == "" {
 		return cloud.Invalid(op, "no server ID given")
 	}
