@@ -110,6 +110,8 @@ func reactTo(t *testing.T, step policy.Step, err error) ([]metav1.Condition, rec
 		res, rerr = r.observe(ctx, p)
 	case policy.Delete:
 		res, rerr = deleteFailure(si, err)
+	case policy.Stop, policy.Start:
+		res, rerr = powerReaction(ctx, r, p, step)
 	case policy.Authenticate:
 		return cloudCheck(t, err)
 	case policy.VolumeSnapshots, policy.DeleteVolumeSnapshots:

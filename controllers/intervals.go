@@ -47,6 +47,16 @@ const (
 	// it keeps looking, slowly, since one that turns active late still
 	// makes the object Ready.
 	TimeoutRecheck = policy.RecheckServer
+	// StopTimeout bounds the wait for a server to stop for an image of
+	// consistency Stopped: past it no image is taken and the server is put
+	// back as it was.
+	StopTimeout = 10 * time.Minute
+	// StartTimeout is how long a started server may take to run before a
+	// Warning says so; the start keeps being retried.
+	StartTimeout = 10 * time.Minute
+	// LeaseRecheck is how often an object waiting for another's
+	// stop-image-start of the same server looks again.
+	LeaseRecheck = 5 * time.Second
 )
 
 // jitter spreads requeues by up to +10% so that objects created together do

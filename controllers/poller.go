@@ -104,6 +104,9 @@ type trackedImage struct {
 	orphanCheck  bool
 	queuedSince  time.Time
 	orphanWokeAt time.Time
+	// captureWake: wake the object once when its image starts uploading,
+	// the capture signal (poller_capture.go).
+	captureWake bool
 }
 
 // observation is what the poller knows about one image: a fresh read, or
@@ -392,6 +395,9 @@ func (p *imagePoller) recordLocked(ctx context.Context, cp *cloudPoll, set map[s
 				changed = true
 			}
 			if inFlight && p.orphanSuspect(t, &img, now) {
+				changed = true
+			}
+			if inFlight && uploadStarted(t, &img) {
 				changed = true
 			}
 		}

@@ -109,7 +109,8 @@ func (p *imagePoller) trackLocked(c *imagesv1.Cloud, prov cloud.Provider, si *im
 			default:
 			}
 		}
-		cp.inFlight[id] = &trackedImage{obj: key, phase: phaseInProgress, due: time.Now().Add(cp.interval), orphanCheck: mayHoldOrphan(si, prov)}
+		cp.inFlight[id] = &trackedImage{obj: key, phase: phaseInProgress, due: time.Now().Add(cp.interval), orphanCheck: mayHoldOrphan(si, prov),
+			captureWake: wantsCaptureWake(si, caps)}
 	} else {
 		delete(cp.inFlight, id)
 		if t, ok := cp.ready[id]; ok {

@@ -59,6 +59,17 @@ var providerScenarios = []providerScenario{
 	{name: "crash between image and snapshot deletes", run: volumeSnapshotsAfterCrash, applies: listsVolumeSnapshots},
 	{name: "volume-backed import", run: volumeBackedImport, applies: listsVolumeSnapshots},
 	{name: "volume snapshots unknown", run: volumeSnapshotsUnknown, applies: func(p provider) bool { return p.hidesVolumeSnapshots }},
+	{name: "Stopped: stop, image, start", run: stopImageStart},
+	{name: "Stopped: an already stopped server stays stopped", run: alreadyStopped},
+	{name: "Stopped: a failed image still starts the server", run: failedImageStarts},
+	{name: "Stopped: a restart while the server is down starts it", run: restartWhileStopped},
+	{name: "Stopped: deleted mid-way starts the server first", run: deletedMidway},
+	{name: "Stopped: two on one server take turns", run: twoOnOneServer},
+	{name: "Stopped: broken credentials keep the start going", run: brokenCredentials},
+	{name: "Stopped: someone else starts the server", run: startedElsewhere},
+	{name: "Stopped: abandoned", run: abandoned},
+	{name: "Stopped: a volume-backed server starts right after the request", run: volumeBacked, applies: func(p provider) bool { return p.volumeAtOnce }},
+	{name: "Captured for every image, before Ready where the image shows the upload", run: capturedBeforeReady},
 }
 
 func happyPath(t *testing.T, p provider) {

@@ -74,6 +74,12 @@ type provider struct {
 	// hidesVolumeSnapshots: they may hold some, but the cloud gives no
 	// way to find them.
 	volumeSnapshots, hidesVolumeSnapshots bool
+	// earlyCapture: the image's own status shows the upload (Glance's
+	// saving), so Captured comes before Ready at no cost.
+	earlyCapture bool
+	// volumeAtOnce: a volume-backed server is captured within the create
+	// request and may start right after its 202 (Nova).
+	volumeAtOnce bool
 }
 
 var (
@@ -97,6 +103,8 @@ var (
 		tokens:        true,
 		// Cinder, found in the catalog as block-storage.
 		volumeSnapshots: true,
+		earlyCapture:    true,
+		volumeAtOnce:    true,
 	}
 	// publicCloud serves Nova on /v2/{project_id} without microversions
 	// and answers image status through the compute API: the OpenStack
@@ -118,6 +126,8 @@ var (
 		p.checksum, p.progress = false, true
 		p.images = func(sim *fakecloud.Cloud) string { return sim.LegacyComputeURL() + "/images" }
 		p.rateLimit, p.rateLimitNote = fakecloud.Fault{Status: 413}, []string{"413"}
+		// Nova's images proxy says SAVING while still queued too.
+		p.earlyCapture = false
 		return p
 	}()
 	// rackspace is Identity v2.0 with an API key and Cloud Servers v2.

@@ -102,16 +102,21 @@ func (r *ServerImageReconciler) step(ctx context.Context, p *pass) (reconcile.Re
 			return reconcile.Result{}, err
 		}
 	}
+	if res, done, err := r.powerBefore(ctx, p); done {
+		return res, err
+	}
 	if res, ok := r.resolveCloud(ctx, p, false); !ok {
 		return res, nil
 	}
 	switch {
 	case si.Status.ImageID != "":
-		return r.observe(ctx, p)
+		res, err := r.observe(ctx, p)
+		return r.powerAfter(ctx, p, res, err)
 	case si.Spec.Import != nil:
 		return r.importImage(ctx, p)
 	default:
-		return r.adoptOrCreate(ctx, p)
+		res, err := r.adoptOrCreate(ctx, p)
+		return r.powerAfter(ctx, p, res, err)
 	}
 }
 
@@ -205,6 +210,7 @@ func (r *ServerImageReconciler) notReadyCloud(si *imagesv1.ServerImage, format s
 func (r *ServerImageReconciler) finish(ctx context.Context, p *pass, err error) error {
 	si := p.si
 	si.Status.ObservedGeneration = si.Generation
+	si.Status.Phase = phaseOf(si)
 	if !equality.Semantic.DeepEqual(p.orig.Status, si.Status) {
 		if perr := r.Status().Patch(ctx, si, client.MergeFrom(p.orig)); perr != nil {
 			if !apierrors.IsNotFound(perr) {
@@ -234,7 +240,8 @@ func isWarningReason(reason string) bool {
 	switch reason {
 	case imagesv1.ReasonImageActive, imagesv1.ReasonCreating, imagesv1.ReasonImageSaving,
 		imagesv1.ReasonCheckingServer, imagesv1.ReasonDeleting, imagesv1.ReasonCloudNotReady,
-		imagesv1.ReasonVolumeSnapshotsPending:
+		imagesv1.ReasonVolumeSnapshotsPending,
+		imagesv1.ReasonStoppingServer, imagesv1.ReasonStartingServer, imagesv1.ReasonWaitingForServer:
 		return false
 	}
 	return true

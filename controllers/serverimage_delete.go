@@ -19,6 +19,9 @@ func (r *ServerImageReconciler) reconcileDelete(ctx context.Context, p *pass) (r
 	if !controllerutil.ContainsFinalizer(si, imagesv1.FinalizerName) {
 		return reconcile.Result{}, nil
 	}
+	if res, wait, err := r.startBeforeRelease(ctx, p); wait {
+		return res, err
+	}
 	switch {
 	case si.Annotations[imagesv1.AbandonAnnotation] == "true":
 		r.Recorder.Eventf(si, nil, "Warning", "Abandoned", "DeleteImage",

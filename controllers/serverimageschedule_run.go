@@ -130,6 +130,7 @@ func newRun(sched *imagesv1.ServerImageSchedule, name string, slot, now time.Tim
 			ImageName:      runImageName(sched, slot),
 			Metadata:       maps.Clone(t.Metadata),
 			DeletionPolicy: t.DeletionPolicy,
+			Consistency:    t.Consistency,
 		},
 	}
 	if t.Timeout != nil {

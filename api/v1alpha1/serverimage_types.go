@@ -54,6 +54,8 @@ type MetadataValue string
 // +kubebuilder:validation:XValidation:rule="has(self.__import__) == has(oldSelf.__import__)",message="import cannot be added or removed after creation"
 // +kubebuilder:validation:XValidation:rule="has(self.imageName) == has(oldSelf.imageName)",message="imageName cannot be added or removed after creation"
 // +kubebuilder:validation:XValidation:rule="has(self.metadata) == has(oldSelf.metadata)",message="metadata cannot be added or removed after creation"
+// +kubebuilder:validation:XValidation:rule="has(self.consistency) == has(oldSelf.consistency)",message="consistency cannot be added or removed after creation"
+// +kubebuilder:validation:XValidation:rule="!has(self.consistency) || self.consistency != 'Stopped' || has(self.serverID)",message="consistency Stopped needs serverID: an imported image has no server to stop"
 type ServerImageSpec struct {
 	// CloudRef names the Cloud (same namespace) to use. Immutable.
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="cloudRef is immutable: create a new ServerImage for another Cloud"
@@ -99,6 +101,14 @@ type ServerImageSpec struct {
 	// ServerImage is marked Stalled (1h when unset).
 	// +optional
 	Timeout *metav1.Duration `json:"timeout,omitempty"`
+
+	// Consistency: CrashConsistent (default) images the server as it runs;
+	// Stopped stops a running server first and starts it again at the
+	// earliest moment the cloud accepts a start (a server already stopped
+	// is never started). Immutable.
+	// +optional
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="consistency is immutable"
+	Consistency Consistency `json:"consistency,omitempty"`
 }
 
 // ServerImageStatus is what the operator observed.
@@ -161,11 +171,28 @@ type ServerImageStatus struct {
 	// +listMapKey=id
 	VolumeSnapshots []VolumeSnapshotStatus `json:"volumeSnapshots,omitempty"`
 
-	// Conditions: Ready, Reconciling, Stalled.
+	// Conditions: Ready, Reconciling, Stalled, Captured, ServerStopped.
 	// +optional
 	// +listType=map
 	// +listMapKey=type
 	Conditions []metav1.Condition `json:"conditions,omitempty"`
+
+	// Progress and power (spec.consistency, the Captured condition).
+
+	// Phase sums the object up for kubectl get: Pending, Stopping,
+	// Capturing, Uploading, Starting, Ready, Failed or Deleting.
+	// +optional
+	Phase ServerImagePhase `json:"phase,omitempty"`
+	// CapturedAt is when the disk was first seen captured (the Captured
+	// condition says by which signal): from then on the server's data no
+	// longer matters to the image.
+	// +optional
+	CapturedAt *metav1.Time `json:"capturedAt,omitempty"`
+	// Power records the operator's stop of the server (consistency
+	// Stopped), written before the stop is sent, so that any later pass,
+	// replica or version starts the server again.
+	// +optional
+	Power *ServerPowerStatus `json:"power,omitempty"`
 }
 
 // ServerImage is one image of one cloud server.
@@ -176,6 +203,7 @@ type ServerImageStatus struct {
 // +kubebuilder:printcolumn:name="Server",type=string,JSONPath=`.spec.serverID`
 // +kubebuilder:printcolumn:name="Image ID",type=string,JSONPath=`.status.imageID`
 // +kubebuilder:printcolumn:name="Image Status",type=string,JSONPath=`.status.imageStatus`
+// +kubebuilder:printcolumn:name="Phase",type=string,JSONPath=`.status.phase`
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
 // +kubebuilder:printcolumn:name="Reason",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`,priority=1
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`

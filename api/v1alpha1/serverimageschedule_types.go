@@ -78,6 +78,10 @@ type ServerImageTemplate struct {
 	// +optional
 	// +kubebuilder:validation:XValidation:rule="self.matches('^([0-9]+([.][0-9]+)?(ns|us|ms|s|m|h))+$') && duration(self) >= duration('1s')",message="timeout is a duration of at least 1s such as 90m or 2h"
 	Timeout *metav1.Duration `json:"timeout,omitempty"`
+	// Consistency of each ServerImage: CrashConsistent (default) or
+	// Stopped (stop the server for the image, then start it again).
+	// +optional
+	Consistency Consistency `json:"consistency,omitempty"`
 }
 
 // ImageRetention says which of the schedule's ServerImages are deleted.

@@ -20,6 +20,8 @@ func ClassifyStatus(status int, message string) ErrorClass {
 		return ClassNotFound
 	case status == http.StatusConflict:
 		return ClassifyConflict(message)
+	case mentionsTaskState(status, message):
+		return ClassBusy
 	case status == http.StatusRequestEntityTooLarge, status == http.StatusTooManyRequests:
 		// Rackspace's rate control answers 413, Nova's overLimit 413 or 429.
 		return ClassRateLimited

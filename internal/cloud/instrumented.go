@@ -72,3 +72,13 @@ func (i *instrumented) ImagesChangedSince(ctx context.Context, since time.Time) 
 	defer func(t time.Time) { i.observe("imagesChangedSince", t, err) }(time.Now())
 	return i.next.ImagesChangedSince(ctx, since)
 }
+
+func (i *instrumented) StopServer(ctx context.Context, id string) (err error) {
+	defer func(t time.Time) { i.observe(OpStopServer, t, err) }(time.Now())
+	return i.next.StopServer(ctx, id)
+}
+
+func (i *instrumented) StartServer(ctx context.Context, id string) (err error) {
+	defer func(t time.Time) { i.observe(OpStartServer, t, err) }(time.Now())
+	return i.next.StartServer(ctx, id)
+}

@@ -1,6 +1,9 @@
 package cloud
 
-import "strings"
+import (
+	"encoding/json"
+	"strings"
+)
 
 // NovaServer is the readiness of a server described the Nova way (status and
 // OS-EXT-STS:task_state), which the OpenStack, Rackspace and Huawei ECS APIs
@@ -33,6 +36,8 @@ type NovaServerBody struct {
 		Status string `json:"status"`
 		// TaskState is null when the server is idle.
 		TaskState *string `json:"OS-EXT-STS:task_state"`
+		// Image is "" for a server booted from a volume (power.go).
+		Image json.RawMessage `json:"image"`
 	} `json:"server"`
 }
 
@@ -46,5 +51,7 @@ func (b NovaServerBody) Readiness(op string) (*Server, error) {
 	if b.Server.TaskState != nil {
 		task = *b.Server.TaskState
 	}
-	return NovaServer(b.Server.ID, b.Server.Status, task), nil
+	s := NovaServer(b.Server.ID, b.Server.Status, task)
+	b.setPower(s, task)
+	return s, nil
 }

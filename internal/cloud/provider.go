@@ -94,6 +94,11 @@ type Server struct {
 	// Status is the cloud's own words for the server's state (with the
 	// task it runs, if any), for messages only.
 	Status string
+	// Power, Snapshot and VolumeBacked serve images of stopped servers
+	// and the capture signal (power.go).
+	Power        PowerState
+	Snapshot     SnapshotStage
+	VolumeBacked bool
 }
 
 // KeyCarrier is where a driver puts the idempotency key of a create.
@@ -135,6 +140,8 @@ type Capabilities struct {
 	// the block-storage snapshots they hold, so that they can be deleted
 	// with the image.
 	VolumeSnapshots SnapshotDiscovery
+	// Power: the capture signal and when a stopped server may start.
+	Power PowerCapabilities
 	// Warnings about the Cloud's settings the driver accepted (a
 	// deprecated API version...), shown on the Cloud.
 	Warnings []string
@@ -192,6 +199,7 @@ type Provider interface {
 	// an error.
 	DeleteImage(ctx context.Context, id string) error
 	VolumeSnapshots
+	ServerPower
 }
 
 // UniqueIDs drops empty and repeated IDs from a batched read's request,

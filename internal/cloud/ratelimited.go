@@ -88,3 +88,17 @@ func (r *rateLimited) ImagesChangedSince(ctx context.Context, since time.Time) (
 	}
 	return r.next.ImagesChangedSince(ctx, since)
 }
+
+func (r *rateLimited) StopServer(ctx context.Context, id string) error {
+	if err := r.wait(ctx, OpStopServer); err != nil {
+		return err
+	}
+	return r.next.StopServer(ctx, id)
+}
+
+func (r *rateLimited) StartServer(ctx context.Context, id string) error {
+	if err := r.wait(ctx, OpStartServer); err != nil {
+		return err
+	}
+	return r.next.StartServer(ctx, id)
+}

@@ -60,6 +60,9 @@ func (c *Cloud) serveServerAction(w http.ResponseWriter, r *http.Request, f comp
 			f.guard(nr, func(w http.ResponseWriter, _ *http.Request, nr novaReq) { f.createImage(w, nr, serverID, raw) }))
 		return
 	}
+	if err == nil && c.serveNovaPower(w, r, f, nr, serverID, action) {
+		return
+	}
 	c.serve(w, r, call{op: OpOther, serverID: serverID, dialect: f.dialect},
 		f.guard(nr, func(w http.ResponseWriter, _ *http.Request, _ novaReq) { f.unknown(w, action, err) }))
 }

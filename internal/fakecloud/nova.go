@@ -182,9 +182,7 @@ func (c *Cloud) novaServerBody(s serverInfo, nr novaReq) map[string]any {
 		"progress":     0,
 		"key_name":     nil,
 		"config_drive": "",
-		"image": map[string]any{"id": s.ImageRef, "links": []any{
-			map[string]any{"rel": "bookmark", "href": nr.base + "/images/" + s.ImageRef},
-		}},
+		"image":        novaImageField(s, nr),
 		"links": []any{
 			map[string]any{"rel": "self", "href": self},
 			map[string]any{"rel": "bookmark", "href": self},

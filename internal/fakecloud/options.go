@@ -35,6 +35,8 @@ type Options struct {
 	// QueuedFor, then saving for SavingFor, then active (defaults 200ms and
 	// 300ms).
 	QueuedFor, SavingFor time.Duration
+	// PowerFor is how long a stop or a start takes (default 100ms).
+	PowerFor time.Duration
 	// TLS serves https with a self-signed certificate (see CACertPEM).
 	TLS bool
 	// Addr is the listen address (default "127.0.0.1:0", a free port).
@@ -62,6 +64,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.QueuedFor <= 0 {
 		o.QueuedFor = 200 * time.Millisecond
+	}
+	if o.PowerFor <= 0 {
+		o.PowerFor = defaultPowerFor
 	}
 	if o.SavingFor <= 0 {
 		o.SavingFor = 300 * time.Millisecond

@@ -59,6 +59,9 @@ func (c *Cloud) scpRoutes(w http.ResponseWriter, r *http.Request, rest string) {
 	case len(segs) == 3 && segs[0] == "servers" && segs[2] == "images" && post:
 		c.serve(w, r, call{op: OpCreateImage, serverID: segs[1], dialect: dialectSCP},
 			c.scpHandler(func(w http.ResponseWriter, r *http.Request) { c.scpCreateImage(w, r, segs[1]) }))
+	case len(segs) == 3 && segs[0] == "servers" && (segs[2] == "stop" || segs[2] == "start") && post:
+		c.serve(w, r, call{op: map[bool]Op{true: OpStartServer, false: OpStopServer}[segs[2] == "start"], serverID: segs[1], dialect: dialectSCP},
+			c.scpHandler(func(w http.ResponseWriter, r *http.Request) { c.scpPower(w, segs[1], segs[2] == "start") }))
 	case len(segs) == 1 && segs[0] == "images" && get:
 		c.serve(w, r, call{op: OpListImages, dialect: dialectSCP}, c.scpHandler(c.scpListImages))
 	case len(segs) == 1 && segs[0] == "pending-images" && get:

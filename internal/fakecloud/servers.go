@@ -129,13 +129,14 @@ func (st *store) failNextSnapshot(serverID string) {
 // serverView is the server as the API shows it now: the task state of a
 // running snapshot shows through unless a test pinned one.
 func (st *store) serverView(rec *serverRec, lnow time.Duration) Server {
+	st.settlePower(rec)
 	s := rec.Server
 	if s.TaskState == "" && rec.snapshot != "" {
 		if ir, ok := st.images[rec.snapshot]; ok && ir.life != nil {
 			s.TaskState = ir.life.phaseAt(lnow).task
 		}
 	}
-	return s
+	return powerTask(s, rec)
 }
 
 // serverInfo is a server's API view plus the details only fronts render.

@@ -64,7 +64,7 @@ func (st *store) createSnapshot(req snapshotRequest) (Image, error) {
 	if st.loseRace(rec.ID, img) {
 		return Image{}, errLostTaskStateRace
 	}
-	if bdm := st.vol.snapshotServer(rec.ID, req.Name, lnow); bdm != "" {
+	if bdm := st.vol.snapshotServer(rec.ID, req.Name, lnow, rec.VolumeBacked); bdm != "" {
 		life = volumeBackedImage(&img, bdm)
 	}
 	st.images[img.ID] = &imageRec{img: img, life: life}

@@ -17,6 +17,9 @@ type Server struct {
 	TaskState string
 	// VMState is OS-EXT-STS:vm_state; derived from Status when empty.
 	VMState string
+	// VolumeBacked: booted from a volume ("image": ""); its snapshots are
+	// active at once and set no task state (power.go).
+	VolumeBacked bool
 }
 
 // Image is a simulated image as tests see it. Status is computed from the
@@ -68,6 +71,7 @@ type serverRec struct {
 	// drives the server's task_state.
 	snapshot string
 	failNext int
+	power    *powerTransition
 }
 
 type imageRec struct {
@@ -92,6 +96,10 @@ type store struct {
 	now      func() time.Time
 	// vol is the block storage behind volume-backed servers (volumes.go).
 	vol volumeStore
+	// powerFor is how long a stop or start takes; powerLog the power
+	// actions each server was sent (power.go).
+	powerFor time.Duration
+	powerLog map[string][]string
 }
 
 func newStore(o Options) *store {
@@ -104,6 +112,7 @@ func newStore(o Options) *store {
 		images:      map[string]*imageRec{},
 		pendingFail: map[string]int{},
 		now:         time.Now,
+		powerFor:    o.PowerFor,
 	}
 }
 

@@ -57,6 +57,10 @@ type volumeStore struct {
 	creatingFor, deletingFor time.Duration
 }
 
+// defaultVolumeGiB is the boot volume of a server added as volume-backed
+// without sizes.
+const defaultVolumeGiB = 10
+
 func (v *volumeStore) init() {
 	if v.snapshots == nil {
 		v.volumes = map[string][]int{}
@@ -68,9 +72,14 @@ func (v *volumeStore) init() {
 // snapshotServer snapshots every volume of a volume-backed server and
 // returns the image's block_device_mapping, or "" for a server without
 // volumes (an image-backed one).
-func (v *volumeStore) snapshotServer(serverID, imageName string, lnow time.Duration) string {
+func (v *volumeStore) snapshotServer(serverID, imageName string, lnow time.Duration, volumeBacked bool) string {
 	v.init()
 	sizes := v.volumes[serverID]
+	if len(sizes) == 0 && volumeBacked {
+		// A server added as volume-backed without naming its volumes boots
+		// from one of the default size.
+		sizes = []int{defaultVolumeGiB}
+	}
 	if len(sizes) == 0 {
 		return ""
 	}
@@ -157,6 +166,7 @@ func (st *store) deleteVolumeSnapshot(id string) (bool, error) {
 // AddVolumeBackedServer adds a server booted from volumes of the given
 // sizes in GiB (root first): its images are snapshots of those volumes.
 func (c *Cloud) AddVolumeBackedServer(s Server, volumeGiB ...int) Server {
+	s.VolumeBacked = true
 	s = c.store.addServer(s)
 	c.store.mu.Lock()
 	defer c.store.mu.Unlock()

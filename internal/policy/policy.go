@@ -42,10 +42,14 @@ const (
 	// DeleteVolumeSnapshots deletes them after the image, and waits until
 	// they are gone.
 	DeleteVolumeSnapshots Step = "delete volume snapshots"
+	// Stop reads and stops a server for an image of consistency Stopped.
+	Stop Step = "stop"
+	// Start starts a server the operator stopped, on every exit path.
+	Start Step = "start"
 )
 
 // Steps in the order a reader meets them.
-var Steps = []Step{Authenticate, FindImages, GetServer, Create, Import, Poll, Delete, VolumeSnapshots, DeleteVolumeSnapshots}
+var Steps = []Step{Authenticate, FindImages, GetServer, Stop, Create, Import, Poll, VolumeSnapshots, Start, Delete, DeleteVolumeSnapshots}
 
 // Retry is how the next attempt is scheduled.
 type Retry string
@@ -216,6 +220,8 @@ var table = map[Step]map[cloud.ErrorClass]Reaction{
 		Action: "check spec.import.imageID and the Cloud's region and project"}),
 	Poll:   pollTable(),
 	Delete: deleteTable(),
+	Stop:   createTable(serverNotFound),
+	Start:  startTable(),
 	// A read fails like the poller's; a 404 is never returned (a gone
 	// snapshot is a phase).
 	VolumeSnapshots:       pollTable(),

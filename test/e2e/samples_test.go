@@ -103,10 +103,10 @@ func TestSamples(t *testing.T) {
 	t.Run("get si shows the printer columns", func(t *testing.T) {
 		for _, wide := range []bool{false, true} {
 			args := []string{"get", "si", "-n", samplesNS}
-			wantHeader := []string{"NAME", "CLOUD", "SERVER", "IMAGE ID", "IMAGE STATUS", "READY", "AGE"}
+			wantHeader := []string{"NAME", "CLOUD", "SERVER", "IMAGE ID", "IMAGE STATUS", "PHASE", "READY", "AGE"}
 			if wide {
 				args = append(args, "-o", "wide")
-				wantHeader = []string{"NAME", "CLOUD", "SERVER", "IMAGE ID", "IMAGE STATUS", "READY", "REASON", "AGE"}
+				wantHeader = []string{"NAME", "CLOUD", "SERVER", "IMAGE ID", "IMAGE STATUS", "PHASE", "READY", "REASON", "AGE"}
 			}
 			rows := table(kubectl.run(t, nil, args...))
 			if strings.Join(rows[0], "|") != strings.Join(wantHeader, "|") {
@@ -119,7 +119,7 @@ func TestSamples(t *testing.T) {
 			for _, s := range samples {
 				r := byName[s.serverImage]
 				imageID := kubectl.run(t, nil, "get", "si", s.serverImage, "-n", samplesNS, "-o", "jsonpath={.status.imageID}")
-				want := []string{s.serverImage, s.cloud, servers[s.serverImage], imageID, "", "True"}
+				want := []string{s.serverImage, s.cloud, servers[s.serverImage], imageID, "", "Ready", "True"}
 				if wide {
 					want = append(want, "ImageActive")
 				}

@@ -21,17 +21,22 @@ func TestGetServer(t *testing.T) {
 		{
 			name: "idle", status: 200,
 			body: `{"server":{"id":"srv1","status":"ACTIVE","OS-EXT-STS:task_state":null,"OS-EXT-STS:vm_state":"active","addresses":{},"flavor":{"id":"1"}}}`,
-			want: cloud.Server{ID: "srv1", Status: "ACTIVE", Readiness: cloud.ServerIdle},
+			want: cloud.Server{ID: "srv1", Status: "ACTIVE", Readiness: cloud.ServerIdle, Power: cloud.PowerRunning},
 		},
 		{
 			name: "snapshotting", status: 200,
 			body: `{"server":{"id":"srv1","status":"ACTIVE","OS-EXT-STS:task_state":"image_snapshot"}}`,
-			want: cloud.Server{ID: "srv1", Status: "ACTIVE (task_state image_snapshot)", Readiness: cloud.ServerBusy},
+			want: cloud.Server{ID: "srv1", Status: "ACTIVE (task_state image_snapshot)", Readiness: cloud.ServerBusy, Power: cloud.PowerRunning, Snapshot: cloud.StageCapturing},
 		},
 		{
 			name: "no extension field", status: 200,
 			body: `{"server":{"id":"srv1","status":"SHUTOFF"}}`,
-			want: cloud.Server{ID: "srv1", Status: "SHUTOFF", Readiness: cloud.ServerIdle},
+			want: cloud.Server{ID: "srv1", Status: "SHUTOFF", Readiness: cloud.ServerIdle, Power: cloud.PowerStopped},
+		},
+		{
+			name: "booted from a volume", status: 200,
+			body: `{"server":{"id":"srv1","status":"ACTIVE","image":"","OS-EXT-STS:task_state":null}}`,
+			want: cloud.Server{ID: "srv1", Status: "ACTIVE", Readiness: cloud.ServerIdle, Power: cloud.PowerRunning, VolumeBacked: true},
 		},
 		{
 			name: "404", status: 404, wantClass: cloud.ClassNotFound, wantMsg: "Instance srv1 could not be found.",

@@ -19,7 +19,11 @@ func (p *Provider) GetServer(ctx context.Context, id string) (*cloud.Server, err
 	if err := p.getOne(ctx, cloud.OpGetServer, "server", id, &body); err != nil {
 		return nil, err
 	}
-	return body.Readiness(cloud.OpGetServer)
+	s, err := body.Readiness(cloud.OpGetServer)
+	if err == nil {
+		rackspaceStage(s, body)
+	}
+	return s, err
 }
 
 // getOne reads the one <kind> named id (a server or an image) into v; an

@@ -48,7 +48,9 @@ func (p *Provider) GetServer(ctx context.Context, id string) (*cloud.Server, err
 	if srv.State != nil {
 		state = *srv.State
 	}
-	return serverOf(srv.ID, state), nil
+	s := serverOf(srv.ID, state)
+	scpPower(s)
+	return s, nil
 }
 
 // serverOf maps an SCP state onto the boundary's readiness:
