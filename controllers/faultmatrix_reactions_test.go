@@ -179,7 +179,10 @@ func TestRateLimiterBackoff(t *testing.T) {
 }
 
 // failingProvider fails every call with err.
-type failingProvider struct{ err error }
+type failingProvider struct {
+	cloud.NoImageProperties
+	err error
+}
 
 func (f *failingProvider) Authenticate(context.Context) error { return f.err }
 func (f *failingProvider) Capabilities() cloud.Capabilities {

@@ -104,6 +104,9 @@ type trackedImage struct {
 	orphanCheck  bool
 	queuedSince  time.Time
 	orphanWokeAt time.Time
+	// What the drift check compares for objects that keep image
+	// properties (poller_props.go).
+	propsWatch
 }
 
 // observation is what the poller knows about one image: a fresh read, or
@@ -394,6 +397,7 @@ func (p *imagePoller) recordLocked(ctx context.Context, cp *cloudPoll, set map[s
 			if inFlight && p.orphanSuspect(t, &img, now) {
 				changed = true
 			}
+			changed = changed || (!inFlight && t.propsDrifted(&img))
 		}
 		if changed {
 			wakes = append(wakes, t.obj)

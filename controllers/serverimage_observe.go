@@ -26,7 +26,7 @@ func (r *ServerImageReconciler) observe(ctx context.Context, p *pass) (reconcile
 	case isReady(si) && (!ok || obs.err != nil):
 		// A Ready image stays Ready until the drift check reads it, and
 		// while that read fails.
-		return reconcile.Result{}, nil
+		return r.syncProperties(ctx, p, nil, reconcile.Result{})
 	case !ok:
 		// Not read yet (a restart, a new image): the poller wakes us.
 		return reconcile.Result{RequeueAfter: r.refreshAfter(si, c)}, nil
@@ -43,7 +43,7 @@ func (r *ServerImageReconciler) observe(ctx context.Context, p *pass) (reconcile
 	if res, replaced, err := r.replaceOrphan(ctx, p, obs.image); replaced {
 		return res, err
 	}
-	return r.applyImage(si, obs.image, c), nil
+	return r.syncProperties(ctx, p, &obs, r.applyImage(si, obs.image, c))
 }
 
 // imageGone reports an image the cloud no longer has. It is never

@@ -49,6 +49,7 @@ type MetadataValue string
 // +kubebuilder:validation:XValidation:rule="has(self.__import__) == has(oldSelf.__import__)",message="import cannot be added or removed after creation"
 // +kubebuilder:validation:XValidation:rule="has(self.imageName) == has(oldSelf.imageName)",message="imageName cannot be added or removed after creation"
 // +kubebuilder:validation:XValidation:rule="has(self.metadata) == has(oldSelf.metadata)",message="metadata cannot be added or removed after creation"
+// +kubebuilder:validation:XValidation:rule="!has(self.sharing) || size(self.sharing) == 0 || !has(self.visibility) || self.visibility == 'shared'",message="spec.sharing needs visibility shared (or unset, and the operator makes it shared where the cloud needs it)"
 type ServerImageSpec struct {
 	// CloudRef names the Cloud (same namespace) to use. Immutable.
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="cloudRef is immutable: create a new ServerImage for another Cloud"
@@ -94,6 +95,8 @@ type ServerImageSpec struct {
 	// ServerImage is marked Stalled (1h when unset).
 	// +optional
 	Timeout *metav1.Duration `json:"timeout,omitempty"`
+
+	ImageProperties `json:",inline"`
 }
 
 // ServerImageStatus is what the operator observed.
@@ -142,6 +145,11 @@ type ServerImageStatus struct {
 	// LastCheckedTime is when the image was last read from the cloud.
 	// +optional
 	LastCheckedTime *metav1.Time `json:"lastCheckedTime,omitempty"`
+
+	// Properties are the image's tags, visibility, protection and members
+	// as the cloud reports them, when the spec sets any of them.
+	// +optional
+	Properties *ImagePropertiesStatus `json:"properties,omitempty"`
 
 	// Conditions: Ready, Reconciling, Stalled.
 	// +optional

@@ -48,6 +48,7 @@ const (
 
 // ServerImageTemplate is the ServerImage that each run stamps out. Changes
 // apply to the runs that start after them.
+// +kubebuilder:validation:XValidation:rule="!has(self.sharing) || size(self.sharing) == 0 || !has(self.visibility) || self.visibility == 'shared'",message="template.sharing needs visibility shared (or unset)"
 type ServerImageTemplate struct {
 	// CloudRef names the Cloud (same namespace) to use.
 	CloudRef CloudReference `json:"cloudRef"`
@@ -78,6 +79,8 @@ type ServerImageTemplate struct {
 	// +optional
 	// +kubebuilder:validation:XValidation:rule="self.matches('^([0-9]+([.][0-9]+)?(ns|us|ms|s|m|h))+$') && duration(self) >= duration('1s')",message="timeout is a duration of at least 1s such as 90m or 2h"
 	Timeout *metav1.Duration `json:"timeout,omitempty"`
+
+	ImageProperties `json:",inline"`
 }
 
 // ImageRetention says which of the schedule's ServerImages are deleted.

@@ -66,6 +66,8 @@ type Image struct {
 	UpdatedAt      time.Time
 	// URL is a link to the image where the cloud returns one.
 	URL string
+	// Tags, visibility and protection, where the read returns them.
+	ImageProps
 }
 
 // ServerReadiness says whether an image of a server can be requested now,
@@ -128,6 +130,8 @@ type Capabilities struct {
 	// ChangeFeed: ImagesChangedSince lists every image of the account that
 	// changed since a time in one paged call, whatever their number.
 	ChangeFeed bool
+	// Properties: which image properties the operator can keep here.
+	Properties PropertySupport
 	// Warnings about the Cloud's settings the driver accepted (a
 	// deprecated API version...), shown on the Cloud.
 	Warnings []string
@@ -184,6 +188,10 @@ type Provider interface {
 	// DeleteImage deletes the image; an image that is already gone is not
 	// an error.
 	DeleteImage(ctx context.Context, id string) error
+
+	ImagePropertyUpdater
+	ImageMembers
+	ShareAcceptor
 }
 
 // UniqueIDs drops empty and repeated IDs from a batched read's request,

@@ -36,10 +36,15 @@ const (
 	// Delete covers everything deletionPolicy Delete does: find a
 	// create's leftovers, delete, and wait until the image is gone.
 	Delete Step = "delete"
+	// Properties keeps the image's tags, visibility, protection and
+	// members as the spec says, once it is active (imageprops.go).
+	Properties Step = "properties"
+	// AcceptShare accepts a share with a consumer's Cloud.
+	AcceptShare Step = "accept share"
 )
 
 // Steps in the order a reader meets them.
-var Steps = []Step{Authenticate, FindImages, GetServer, Create, Import, Poll, Delete}
+var Steps = []Step{Authenticate, FindImages, GetServer, Create, Import, Poll, Delete, Properties, AcceptShare}
 
 // Retry is how the next attempt is scheduled.
 type Retry string
@@ -210,4 +215,7 @@ var table = map[Step]map[cloud.ErrorClass]Reaction{
 		Action: "check spec.import.imageID and the Cloud's region and project"}),
 	Poll:   pollTable(),
 	Delete: deleteTable(),
+
+	Properties:  propertiesTable(imagesv1.ReasonPropertiesFailed),
+	AcceptShare: propertiesTable(imagesv1.ReasonShareNotAccepted),
 }

@@ -29,6 +29,9 @@ func init() {
 // Provider is one connection to one Huawei Cloud project. It is safe for
 // concurrent use; the IAM token (token mode) is shared by all callers.
 type Provider struct {
+	// No image properties or sharing yet (docs/providers).
+	cloud.NoImageProperties
+
 	s *settings
 	// client sends ECS and IMS calls: signed in AK/SK mode, plain in
 	// token mode (the token header is added per request).

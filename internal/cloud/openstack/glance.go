@@ -29,6 +29,8 @@ type glanceImage struct {
 	UpdatedAt      string `json:"updated_at"`
 	// Self is relative to the Glance root ("/v2/images/<id>").
 	Self string `json:"self"`
+
+	glanceProps
 }
 
 // glanceQuery is a ListOptsBuilder for filters images.ListOpts cannot
@@ -170,5 +172,6 @@ func (g glanceImage) toImage(glanceRoot string) cloud.Image {
 		CreatedAt:      cloud.ParseTime(g.CreatedAt),
 		UpdatedAt:      cloud.ParseTime(g.UpdatedAt),
 		URL:            absoluteURL(glanceRoot, g.Self),
+		ImageProps:     g.props(),
 	}
 }

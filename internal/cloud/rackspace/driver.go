@@ -30,6 +30,9 @@ func init() {
 // Provider is one connection to one Rackspace account in one region. It is
 // safe for concurrent use; the token is shared by all callers.
 type Provider struct {
+	// No image properties or sharing yet (docs/providers).
+	cloud.NoImageProperties
+
 	s  *settings
 	hc http.Client
 
