@@ -3,6 +3,7 @@ package openstack
 import (
 	"context"
 	"errors"
+	"net/http"
 	"net/url"
 
 	"github.com/gophercloud/gophercloud/v2"
@@ -118,7 +119,7 @@ func (p *Provider) AddMember(ctx context.Context, id, project string) error {
 		return err
 	}
 	err = p.fail(cloud.OpAddMember, members.Create(ctx, s.image, url.PathEscape(id), project).Err)
-	if cloud.ClassOf(err) == cloud.ClassConflict {
+	if ce := cloud.AsError(cloud.OpAddMember, err); err != nil && ce.HTTPStatus == http.StatusConflict {
 		return nil
 	}
 	return err
