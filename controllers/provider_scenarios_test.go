@@ -52,6 +52,10 @@ var providerScenarios = []providerScenario{
 	{name: "wrong credentials", run: wrongCredentials},
 	{name: "token expiry", run: tokenExpiry, applies: func(p provider) bool { return p.tokens }},
 	{name: "refused before creating", run: refusedBeforeCreating, applies: func(p provider) bool { return p.refuse != nil }},
+	{name: "image properties set, changed, removed", run: propertiesLifecycle, applies: keepsProperties},
+	{name: "image properties drift put back", run: propertiesDrift, applies: keepsProperties},
+	{name: "protected image with deletionPolicy Delete", run: protectedDelete, applies: keepsProperties},
+	{name: "unsupported image property refused", run: propertiesUnsupported, applies: func(p provider) bool { return !keepsProperties(p) }},
 }
 
 func happyPath(t *testing.T, p provider) {
