@@ -3,12 +3,14 @@ package controllers_test
 import (
 	"context"
 	"maps"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"k8s.io/client-go/util/retry"
 	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	imagesv1 "github.com/serverimage-operator/serverimage-operator/api/v1alpha1"
 	"github.com/serverimage-operator/serverimage-operator/internal/fakecloud"
@@ -213,5 +215,24 @@ func TestVisibilityPublicIsRejected(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("visibility %s with sharing: %v, want %q", vis, err, want)
 		}
+	}
+}
+
+// TestGoldenScheduleSampleIsValid: the README's golden-image schedule is
+// accepted as written.
+func TestGoldenScheduleSampleIsValid(t *testing.T) {
+	t.Parallel()
+	obj := readSample(t, filepath.Join("..", "config", "samples", "images_v1alpha1_serverimageschedule_golden.yaml"))
+	obj.SetNamespace(newNamespace(t))
+	if err := k8s.Create(context.Background(), obj, client.FieldValidation("Strict")); err != nil {
+		t.Fatalf("the API server rejects the golden sample: %v", err)
+	}
+	sched := &imagesv1.ServerImageSchedule{}
+	if err := k8s.Get(context.Background(), client.ObjectKeyFromObject(obj), sched); err != nil {
+		t.Fatal(err)
+	}
+	tpl := sched.Spec.Template
+	if len(tpl.Sharing) != 2 || tpl.Sharing[1].CloudRef == nil || !ptr.Deref(tpl.Protected, false) || len(tpl.Tags) != 2 || ptr.Deref(sched.Spec.Retention.MaxCount, 0) != 7 {
+		t.Errorf("golden sample read back as %+v", sched.Spec)
 	}
 }
