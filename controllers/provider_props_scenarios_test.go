@@ -236,3 +236,25 @@ func TestGoldenScheduleSampleIsValid(t *testing.T) {
 		t.Errorf("golden sample read back as %+v", sched.Spec)
 	}
 }
+
+// memberResponseLost: the answer to a member call is lost after the cloud
+// acted (as in a crash between two member calls): the next pass finds the
+// member, records it as the operator's and finishes the rest, and removing
+// the consumers later removes both members.
+func memberResponseLost(t *testing.T, p provider) {
+	s := p.start(t, fakecloud.Options{})
+	s.sim.InjectFault(fakecloud.Fault{Op: fakecloud.OpAddMember, Times: 1, DropResponse: true})
+	s.readyImage("golden", func(si *imagesv1.ServerImage) { si.Spec.Sharing = consumers(consumerA, consumerB) })
+	si := s.waitApplied("golden", func(st *imagesv1.ImagePropertiesStatus) bool { return len(st.Members) == 2 })
+	if st := si.Status.Properties; !slices.Equal(slices.Sorted(slices.Values(st.OwnedMembers)), []string{consumerA, consumerB}) {
+		t.Errorf("owned members %v after the lost answer", st.OwnedMembers)
+	}
+	s.wantCalls(fakecloud.OpAddMember, 2)
+	s.editSpec("golden", func(si *imagesv1.ServerImage) { si.Spec.Sharing = nil })
+	s.WaitServerImage("golden", "members released", func(si *imagesv1.ServerImage) bool {
+		return si.Status.ObservedGeneration == si.Generation && si.Status.Properties == nil
+	})
+	if img := s.simImage(si.Status.ImageID); len(img.Members) != 0 || img.Visibility != "private" {
+		t.Errorf("cloud image after removing the consumers: %+v", img.ImageProps)
+	}
+}
