@@ -20,10 +20,20 @@ import (
 // keeps is applied, changed, removed and put back; what it does not is
 // refused before any call.
 
-// keepsProperties: the simulator dialects whose driver keeps tags,
-// visibility, protection and members (Glance behind the OpenStack
-// provider; the public cloud reads images through the Nova proxy).
-func keepsProperties(p provider) bool { return p.name == openStack.name }
+// keepsProperties: the simulator dialects whose driver keeps visibility,
+// protection and members (Glance behind the OpenStack provider, SCP; the
+// public cloud reads images through the Nova proxy); keepsTags: and tags
+// (SCP's live in another API).
+func keepsProperties(p provider) bool { return p.name == openStack.name || p.name == scp.name }
+func keepsTags(p provider) bool       { return p.name == openStack.name }
+
+// tagsIf is tags where the provider keeps them.
+func tagsIf(p provider, tags ...imagesv1.ImageTag) []imagesv1.ImageTag {
+	if !keepsTags(p) {
+		return nil
+	}
+	return tags
+}
 
 const (
 	consumerA = "a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0"
@@ -78,14 +88,14 @@ func (s *scenario) simImage(id string) fakecloud.Image {
 func propertiesLifecycle(t *testing.T, p provider) {
 	s := p.start(t, fakecloud.Options{})
 	si := s.readyImage("golden", func(si *imagesv1.ServerImage) {
-		si.Spec.Tags = []imagesv1.ImageTag{"golden", "nightly"}
+		si.Spec.Tags = tagsIf(p, "golden", "nightly")
 		si.Spec.Protected = ptr.To(true)
 		si.Spec.Sharing = consumers(consumerA, consumerB)
 	})
 	si = s.waitApplied("golden", func(st *imagesv1.ImagePropertiesStatus) bool { return len(st.Members) == 2 })
 	id := si.Status.ImageID
 	img := s.simImage(id)
-	if !slices.Equal(img.Tags, []string{"golden", "nightly"}) || img.Visibility != "shared" || !img.Protected ||
+	if !slices.Equal(img.Tags, asStrings(tagsIf(p, "golden", "nightly"))) || img.Visibility != "shared" || !img.Protected ||
 		!slices.Equal(slices.Sorted(maps.Keys(img.Members)), []string{consumerA, consumerB}) {
 		t.Fatalf("cloud image after set: %+v", img.ImageProps)
 	}
@@ -94,19 +104,19 @@ func propertiesLifecycle(t *testing.T, p provider) {
 	}
 
 	byHand := s.simImage(id).ImageProps
-	byHand.Tags = append(byHand.Tags, "by-hand")
+	byHand.Tags = append(byHand.Tags, asStrings(tagsIf(p, "by-hand"))...)
 	if err := s.sim.SetImageProps(id, byHand); err != nil {
 		t.Fatal(err)
 	}
 	s.editSpec("golden", func(si *imagesv1.ServerImage) {
-		si.Spec.Tags = []imagesv1.ImageTag{"golden"}
+		si.Spec.Tags = tagsIf(p, "golden")
 		si.Spec.Protected = ptr.To(false)
 		si.Spec.Sharing = consumers(consumerA)
 	})
 	s.waitApplied("golden", func(st *imagesv1.ImagePropertiesStatus) bool { return len(st.Members) == 1 })
 	img = s.simImage(id)
 	slices.Sort(img.Tags)
-	if !slices.Equal(img.Tags, []string{"by-hand", "golden"}) || img.Protected || slices.Collect(maps.Keys(img.Members))[0] != consumerA {
+	if !slices.Equal(img.Tags, asStrings(tagsIf(p, "by-hand", "golden"))) || img.Protected || slices.Collect(maps.Keys(img.Members))[0] != consumerA {
 		t.Fatalf("cloud image after change: %+v", img.ImageProps)
 	}
 
@@ -115,7 +125,7 @@ func propertiesLifecycle(t *testing.T, p provider) {
 		return si.Status.ObservedGeneration == si.Generation && si.Status.Properties == nil
 	})
 	img = s.simImage(id)
-	if !slices.Equal(img.Tags, []string{"by-hand"}) || len(img.Members) != 0 || img.Visibility != "private" || img.Protected {
+	if !slices.Equal(img.Tags, asStrings(tagsIf(p, "by-hand"))) || len(img.Members) != 0 || img.Visibility != "private" || img.Protected {
 		t.Errorf("cloud image after removal: %+v", img.ImageProps)
 	}
 }
@@ -125,7 +135,7 @@ func propertiesLifecycle(t *testing.T, p provider) {
 func propertiesDrift(t *testing.T, p provider) {
 	s := p.start(t, fakecloud.Options{})
 	s.readyImage("golden", func(si *imagesv1.ServerImage) {
-		si.Spec.Tags = []imagesv1.ImageTag{"golden"}
+		si.Spec.Tags = tagsIf(p, "golden")
 		si.Spec.Sharing = consumers(consumerA)
 	})
 	si := s.waitApplied("golden", func(st *imagesv1.ImagePropertiesStatus) bool { return len(st.Members) == 1 })
@@ -133,11 +143,13 @@ func propertiesDrift(t *testing.T, p provider) {
 		t.Fatal(err)
 	}
 	note := s.WaitEvent("golden", "Warning", "PropertiesRestored")
-	if !contains(note, "golden") || !contains(note, consumerA) {
+	if (keepsTags(p) && !contains(note, "golden")) || !contains(note, consumerA) {
 		t.Errorf("drift Event %q does not say what was put back", note)
 	}
-	s.waitApplied("golden", func(st *imagesv1.ImagePropertiesStatus) bool { return len(st.Members) == 1 && len(st.Tags) == 1 })
-	if img := s.simImage(si.Status.ImageID); !slices.Equal(img.Tags, []string{"golden"}) || img.Members[consumerA] == "" {
+	s.waitApplied("golden", func(st *imagesv1.ImagePropertiesStatus) bool {
+		return len(st.Members) == 1 && len(st.Tags) == len(tagsIf(p, "golden"))
+	})
+	if img := s.simImage(si.Status.ImageID); !slices.Equal(img.Tags, asStrings(tagsIf(p, "golden"))) || img.Members[consumerA] == "" {
 		t.Errorf("cloud image after the drift check: %+v", img.ImageProps)
 	}
 }
@@ -257,4 +269,12 @@ func memberResponseLost(t *testing.T, p provider) {
 	if img := s.simImage(si.Status.ImageID); len(img.Members) != 0 || img.Visibility != "private" {
 		t.Errorf("cloud image after removing the consumers: %+v", img.ImageProps)
 	}
+}
+
+func asStrings(tags []imagesv1.ImageTag) []string {
+	out := make([]string, 0, len(tags))
+	for _, t := range tags {
+		out = append(out, string(t))
+	}
+	return out
 }

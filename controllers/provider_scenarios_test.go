@@ -56,7 +56,7 @@ var providerScenarios = []providerScenario{
 	{name: "image properties drift put back", run: propertiesDrift, applies: keepsProperties},
 	{name: "protected image with deletionPolicy Delete", run: protectedDelete, applies: keepsProperties},
 	{name: "member call answer lost", run: memberResponseLost, applies: keepsProperties},
-	{name: "unsupported image property refused", run: propertiesUnsupported, applies: func(p provider) bool { return !keepsProperties(p) }},
+	{name: "unsupported image property refused", run: propertiesUnsupported, applies: func(p provider) bool { return !keepsTags(p) }},
 }
 
 func happyPath(t *testing.T, p provider) {

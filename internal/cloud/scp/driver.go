@@ -28,9 +28,6 @@ func init() {
 // session state (HMAC needs no token); the endpoint it may read from the
 // catalog is guarded. It is safe for concurrent use.
 type Provider struct {
-	// No image properties or sharing yet (docs/providers).
-	cloud.NoImageProperties
-
 	s    *settings
 	http *http.Client
 	// found is the endpoint read from the catalog, when there is one.
