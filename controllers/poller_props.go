@@ -49,8 +49,11 @@ func (p *imagePoller) watchPropsLocked(cloudUID types.UID, si *imagesv1.ServerIm
 // its object for its properties: they differ from what it recorded, or it
 // shares the image and lists members on every drift pass.
 func (w *propsWatch) propsDrifted(img *cloud.Image) bool {
-	if !w.keep || !img.PropsKnown {
+	switch {
+	case !w.keep:
 		return false
+	case w.sharing:
+		return true
 	}
-	return w.sharing || propsKey(img.Tags, string(img.Visibility), img.Protected) != w.recorded
+	return img.PropsKnown && propsKey(img.Tags, string(img.Visibility), img.Protected) != w.recorded
 }

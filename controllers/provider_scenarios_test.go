@@ -53,9 +53,9 @@ var providerScenarios = []providerScenario{
 	{name: "token expiry", run: tokenExpiry, applies: func(p provider) bool { return p.tokens }},
 	{name: "refused before creating", run: refusedBeforeCreating, applies: func(p provider) bool { return p.refuse != nil }},
 	{name: "image properties set, changed, removed", run: propertiesLifecycle, applies: keepsProperties},
-	{name: "image properties drift put back", run: propertiesDrift, applies: keepsProperties},
+	{name: "image properties drift put back", run: propertiesDrift, applies: keepsSharing},
 	{name: "protected image with deletionPolicy Delete", run: protectedDelete, applies: keepsProperties},
-	{name: "member call answer lost", run: memberResponseLost, applies: keepsProperties},
+	{name: "member call answer lost", run: memberResponseLost, applies: keepsSharing},
 	{name: "unsupported image property refused", run: propertiesUnsupported, applies: func(p provider) bool { return !keepsTags(p) }},
 }
 

@@ -123,11 +123,11 @@ func (r *ServerImageReconciler) syncProperties(ctx context.Context, p *pass, obs
 	}
 	st := si.Status.Properties
 	var img *cloud.Image
-	if obs != nil && obs.image != nil && obs.image.PropsKnown && (st.AppliedTime == nil || obs.at.After(st.AppliedTime.Time)) {
+	if obs != nil && obs.image != nil && (st.AppliedTime == nil || obs.at.After(st.AppliedTime.Time)) {
 		img = obs.image
 	}
 	drift := st.ObservedGeneration == si.Generation
-	if drift && !r.membersDue(si) && (img == nil || recordedAs(st, img)) {
+	if drift && !r.membersDue(si) && (img == nil || !img.PropsKnown || recordedAs(st, img)) {
 		return res, nil
 	}
 	caps := p.prov.Capabilities().Properties
@@ -213,12 +213,15 @@ func (r *ServerImageReconciler) writeIntent(ctx context.Context, p *pass, before
 	if equality.Semantic.DeepEqual(before.Status.Properties, p.si.Status.Properties) {
 		return nil
 	}
-	target := p.orig.DeepCopy()
-	target.Status.Properties = p.si.Status.Properties.DeepCopy()
-	if err := r.Status().Patch(ctx, target, client.MergeFrom(p.orig)); err != nil {
+	// The new baseline keeps the pass's metadata (resourceVersion above
+	// all: finish's patch must not carry a stale one as a precondition)
+	// and the status as the server now has it.
+	written := p.orig.DeepCopy()
+	written.Status.Properties = p.si.Status.Properties.DeepCopy()
+	if err := r.Status().Patch(ctx, written.DeepCopy(), client.MergeFrom(p.orig)); err != nil {
 		return err
 	}
-	p.orig = target
+	p.orig = written
 	return nil
 }
 
@@ -236,6 +239,9 @@ func propsKey(tags []string, vis string, protected bool) string {
 
 // recordProps records the image's properties as they are after u.
 func recordProps(st *imagesv1.ImagePropertiesStatus, img *cloud.Image, u cloud.PropertyUpdate) {
+	if !img.PropsKnown {
+		return // a cloud that keeps members only (Huawei)
+	}
 	tags := slices.DeleteFunc(slices.Clone(img.Tags), func(t string) bool { return slices.Contains(u.RemoveTags, t) })
 	for _, t := range u.AddTags {
 		if !slices.Contains(tags, t) {
@@ -249,7 +255,9 @@ func recordProps(st *imagesv1.ImagePropertiesStatus, img *cloud.Image, u cloud.P
 	if u.Visibility != "" {
 		st.Visibility = string(u.Visibility)
 	}
-	if u.Visibility == cloud.VisibilityPrivate {
+	if st.Visibility == string(cloud.VisibilityPrivate) {
+		// Nothing left to undo (a pass on a stale read may find the image
+		// already put back).
 		st.OwnedVisibility = false
 	}
 	protected := img.Protected

@@ -29,9 +29,6 @@ func init() {
 // Provider is one connection to one Huawei Cloud project. It is safe for
 // concurrent use; the IAM token (token mode) is shared by all callers.
 type Provider struct {
-	// No image properties or sharing yet (docs/providers).
-	cloud.NoImageProperties
-
 	s *settings
 	// client sends ECS and IMS calls: signed in AK/SK mode, plain in
 	// token mode (the token header is added per request).
@@ -97,7 +94,8 @@ func (p *Provider) Authenticate(ctx context.Context) error {
 // unknown one with 404, naming the cause. IMS lists what changed since a
 // time (updated_at=gte:).
 func (p *Provider) Capabilities() cloud.Capabilities {
-	return cloud.Capabilities{ImagesPerCall: 1, IdempotencyKey: cloud.KeyInName, ServerTasks: true, CreateChecksServer: true, ChangeFeed: true}
+	return cloud.Capabilities{ImagesPerCall: 1, IdempotencyKey: cloud.KeyInName, ServerTasks: true, CreateChecksServer: true, ChangeFeed: true,
+		Properties: propertySupport()}
 }
 
 // GetImages reads each image with its own GET (see Capabilities).
