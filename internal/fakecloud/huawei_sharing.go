@@ -127,7 +127,9 @@ func (c *Cloud) imsMemberCall(w http.ResponseWriter, r *http.Request, _ huaweiCa
 	}
 	apply := func() error {
 		for _, id := range body.Images {
-			if _, err := c.store.updateImage(id, func(img *Image) error { return imsMemberChange(img, r.Method, body.Projects, body.ProjectID, body.Status) }); err != nil {
+			if _, err := c.store.updateImage(id, func(img *Image) error {
+				return imsMemberChange(img, r.Method, body.Projects, body.ProjectID, body.Status)
+			}); err != nil {
 				return errors.New("image " + id + ": " + err.Error())
 			}
 		}
