@@ -24,6 +24,11 @@ import (
 // finishes member jobs in seconds.
 const jobPollInterval = time.Second
 
+// jobWaitLimit bounds the wait for one job, so that a job stuck in
+// RUNNING does not hold a reconcile worker: the step is retried, and its
+// next pass lists the members to see what the job did.
+const jobWaitLimit = 2 * time.Minute
+
 func propertySupport() cloud.PropertySupport {
 	return cloud.PropertySupport{Sharing: true, AcceptShare: true}
 }
@@ -115,6 +120,7 @@ func (p *Provider) waitJob(ctx context.Context, op, jobID string) error {
 		return err
 	}
 	u := p.v1URL("/v1/" + url.PathEscape(project) + "/jobs/" + url.PathEscape(jobID))
+	deadline := time.Now().Add(jobWaitLimit)
 	for {
 		r, err := p.do(ctx, request{op: op, method: http.MethodGet, url: u, ok: []int{http.StatusOK}})
 		if err != nil {
@@ -132,6 +138,9 @@ func (p *Provider) waitJob(ctx context.Context, op, jobID string) error {
 			return nil
 		case "FAIL":
 			return &cloud.Error{Class: cloud.ClassInvalid, Op: op, Message: fmt.Sprintf("IMS job %s failed: %s", jobID, job.FailReason)}
+		}
+		if time.Now().After(deadline) {
+			return &cloud.Error{Class: cloud.ClassTransient, Op: op, Message: fmt.Sprintf("IMS job %s still %s after %s", jobID, job.Status, jobWaitLimit)}
 		}
 		t := time.NewTimer(jobPollInterval)
 		select {
