@@ -282,3 +282,35 @@ func asStrings(tags []imagesv1.ImageTag) []string {
 	}
 	return out
 }
+
+// shareAccepted: a consumer with a cloudRef gets the share accepted with
+// that Cloud's credentials (SCP: the consumer account's Secret carries its
+// accountId; the simulator has one key pair for every account).
+func shareAccepted(t *testing.T, p provider) {
+	s := p.start(t, fakecloud.Options{})
+	s.CreateCloud("consumer", with(p.secret(s.sim), "accountId", consumerA), p.cloud(s.sim))
+	s.WaitCloudReady("consumer")
+	s.readyImage("golden", func(si *imagesv1.ServerImage) {
+		si.Spec.Sharing = []imagesv1.ImageConsumer{{Project: consumerA, CloudRef: &imagesv1.ConsumerCloudReference{Name: "consumer"}}}
+	})
+	si := s.waitApplied("golden", func(st *imagesv1.ImagePropertiesStatus) bool {
+		return len(st.Members) == 1 && st.Members[0].Status == imagesv1.MemberAccepted
+	})
+	if img := s.simImage(si.Status.ImageID); img.Members[consumerA] != "accepted" {
+		t.Errorf("members in the cloud: %v", img.Members)
+	}
+}
+
+// memberJobFails: a Huawei member job that fails shows as a condition with
+// the cloud's fail_reason.
+func memberJobFails(t *testing.T, p provider) {
+	s := p.start(t, fakecloud.Options{})
+	const reason = "The image cannot be shared with project " + consumerA + "."
+	s.sim.FailNextIMSJob(reason)
+	s.readyImage("golden")
+	s.editSpec("golden", func(si *imagesv1.ServerImage) { si.Spec.Sharing = consumers(consumerA) })
+	si := s.WaitCondition("golden", imagesv1.ConditionStalled, imagesv1.ReasonPropertiesFailed)
+	if msg := readyOf(si).Message; !contains(msg, reason) {
+		t.Errorf("condition %q does not carry the job's fail_reason", msg)
+	}
+}

@@ -56,6 +56,8 @@ var providerScenarios = []providerScenario{
 	{name: "image properties drift put back", run: propertiesDrift, applies: keepsSharing},
 	{name: "protected image with deletionPolicy Delete", run: protectedDelete, applies: keepsProperties},
 	{name: "member call answer lost", run: memberResponseLost, applies: keepsSharing},
+	{name: "share accepted by the consumer's Cloud", run: shareAccepted, applies: func(p provider) bool { return p.name == scp.name }},
+	{name: "member job fails", run: memberJobFails, applies: func(p provider) bool { return p.name == huawei.name }},
 	{name: "unsupported image property refused", run: propertiesUnsupported, applies: func(p provider) bool { return !keepsTags(p) }},
 }
 
