@@ -107,6 +107,9 @@ type trackedImage struct {
 	// captureWake: wake the object once when its image starts uploading,
 	// the capture signal (poller_capture.go).
 	captureWake bool
+	// What the drift check compares for objects that keep image
+	// properties (poller_props.go).
+	propsWatch
 }
 
 // observation is what the poller knows about one image: a fresh read, or
@@ -400,6 +403,7 @@ func (p *imagePoller) recordLocked(ctx context.Context, cp *cloudPoll, set map[s
 			if inFlight && uploadStarted(t, &img) {
 				changed = true
 			}
+			changed = changed || (!inFlight && t.propsDrifted(&img))
 		}
 		if changed {
 			wakes = append(wakes, t.obj)

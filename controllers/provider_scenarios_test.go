@@ -70,6 +70,13 @@ var providerScenarios = []providerScenario{
 	{name: "Stopped: abandoned", run: abandoned},
 	{name: "Stopped: a volume-backed server starts right after the request", run: volumeBacked, applies: func(p provider) bool { return p.volumeAtOnce }},
 	{name: "Captured for every image, before Ready where the image shows the upload", run: capturedBeforeReady},
+	{name: "image properties set, changed, removed", run: propertiesLifecycle, applies: keepsProperties},
+	{name: "image properties drift put back", run: propertiesDrift, applies: keepsSharing},
+	{name: "protected image with deletionPolicy Delete", run: protectedDelete, applies: keepsProperties},
+	{name: "member call answer lost", run: memberResponseLost, applies: keepsSharing},
+	{name: "share accepted by the consumer's Cloud", run: shareAccepted, applies: func(p provider) bool { return p.name == scp.name }},
+	{name: "member job fails", run: memberJobFails, applies: func(p provider) bool { return p.name == huawei.name }},
+	{name: "unsupported image property refused", run: propertiesUnsupported, applies: func(p provider) bool { return !keepsTags(p) }},
 }
 
 func happyPath(t *testing.T, p provider) {

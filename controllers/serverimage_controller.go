@@ -108,6 +108,9 @@ func (r *ServerImageReconciler) step(ctx context.Context, p *pass) (reconcile.Re
 	if res, ok := r.resolveCloud(ctx, p, false); !ok {
 		return res, nil
 	}
+	if refuseUnsupported(p) {
+		return reconcile.Result{}, nil
+	}
 	switch {
 	case si.Status.ImageID != "":
 		res, err := r.observe(ctx, p)

@@ -43,6 +43,9 @@ func (r *ServerImageReconciler) reconcileDelete(ctx context.Context, p *pass) (r
 	}
 	prov := p.prov
 	ids, err := r.imagesToDelete(ctx, si, prov)
+	if err == nil {
+		err = r.releaseProperties(ctx, p)
+	}
 	if err != nil {
 		return deleteFailure(si, err)
 	}

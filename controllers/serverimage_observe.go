@@ -29,7 +29,7 @@ func (r *ServerImageReconciler) observe(ctx context.Context, p *pass) (reconcile
 	case isReady(si) && (!ok || obs.err != nil):
 		// A Ready image stays Ready until the drift check reads it, and
 		// while that read fails.
-		return reconcile.Result{}, nil
+		return r.syncProperties(ctx, p, nil, reconcile.Result{})
 	case !ok:
 		// Not read yet (a restart, a new image): the poller wakes us.
 		return reconcile.Result{RequeueAfter: r.refreshAfter(si, c)}, nil
@@ -46,7 +46,13 @@ func (r *ServerImageReconciler) observe(ctx context.Context, p *pass) (reconcile
 	if res, replaced, err := r.replaceOrphan(ctx, p, obs.image); replaced {
 		return res, err
 	}
-	return r.withVolumeSnapshots(ctx, p, obs.image, r.applyImage(si, obs.image, c))
+	res, err := r.withVolumeSnapshots(ctx, p, obs.image, r.applyImage(si, obs.image, c))
+	if err != nil {
+		return res, err
+	}
+	// Properties are kept once the image is Ready, which its volume
+	// snapshots may still hold back.
+	return r.syncProperties(ctx, p, &obs, res)
 }
 
 // imageGone reports an image the cloud no longer has. It is never

@@ -149,15 +149,15 @@ func (r *ServerImageReconciler) beginStop(ctx context.Context, p *pass) (reconci
 	setProgressing(&si.Status.Conditions, si.Generation, imagesv1.ReasonStoppingServer, fmt.Sprintf(
 		"stopping server %s for a consistent image; it is started again as soon as the cloud accepts a start", si.Spec.ServerID))
 	r.serverStopped(si, "stopping")
-	if err := r.writeIntent(ctx, p); err != nil {
+	if err := r.writeStopIntent(ctx, p); err != nil {
 		return reconcile.Result{}, true, err
 	}
 	return r.sendStop(ctx, p)
 }
 
-// writeIntent writes the status now, so that the stop that follows is on
+// writeStopIntent writes the status now, so that the stop that follows is on
 // record whatever happens to this process.
-func (r *ServerImageReconciler) writeIntent(ctx context.Context, p *pass) error {
+func (r *ServerImageReconciler) writeStopIntent(ctx context.Context, p *pass) error {
 	if err := r.Status().Patch(ctx, p.si, client.MergeFrom(p.orig)); err != nil {
 		return fmt.Errorf("recording the stop intent: %w", err)
 	}

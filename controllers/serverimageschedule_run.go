@@ -136,6 +136,7 @@ func newRun(sched *imagesv1.ServerImageSchedule, name string, slot, now time.Tim
 	if t.Timeout != nil {
 		si.Spec.Timeout = t.Timeout.DeepCopy()
 	}
+	si.Spec.ImageProperties = *t.ImageProperties.DeepCopy()
 	return si
 }
 

@@ -56,6 +56,7 @@ type MetadataValue string
 // +kubebuilder:validation:XValidation:rule="has(self.metadata) == has(oldSelf.metadata)",message="metadata cannot be added or removed after creation"
 // +kubebuilder:validation:XValidation:rule="has(self.consistency) == has(oldSelf.consistency)",message="consistency cannot be added or removed after creation"
 // +kubebuilder:validation:XValidation:rule="!has(self.consistency) || self.consistency != 'Stopped' || has(self.serverID)",message="consistency Stopped needs serverID: an imported image has no server to stop"
+// +kubebuilder:validation:XValidation:rule="!has(self.sharing) || size(self.sharing) == 0 || !has(self.visibility) || self.visibility == 'shared'",message="spec.sharing needs visibility shared (or unset, and the operator makes it shared where the cloud needs it)"
 type ServerImageSpec struct {
 	// CloudRef names the Cloud (same namespace) to use. Immutable.
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="cloudRef is immutable: create a new ServerImage for another Cloud"
@@ -109,6 +110,8 @@ type ServerImageSpec struct {
 	// +optional
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="consistency is immutable"
 	Consistency Consistency `json:"consistency,omitempty"`
+
+	ImageProperties `json:",inline"`
 }
 
 // ServerImageStatus is what the operator observed.
@@ -170,6 +173,11 @@ type ServerImageStatus struct {
 	// +listType=map
 	// +listMapKey=id
 	VolumeSnapshots []VolumeSnapshotStatus `json:"volumeSnapshots,omitempty"`
+
+	// Properties are the image's tags, visibility, protection and members
+	// as the cloud reports them, when the spec sets any of them.
+	// +optional
+	Properties *ImagePropertiesStatus `json:"properties,omitempty"`
 
 	// Conditions: Ready, Reconciling, Stalled, Captured, ServerStopped.
 	// +optional

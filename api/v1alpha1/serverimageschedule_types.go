@@ -48,6 +48,7 @@ const (
 
 // ServerImageTemplate is the ServerImage that each run stamps out. Changes
 // apply to the runs that start after them.
+// +kubebuilder:validation:XValidation:rule="!has(self.sharing) || size(self.sharing) == 0 || !has(self.visibility) || self.visibility == 'shared'",message="template.sharing needs visibility shared (or unset)"
 type ServerImageTemplate struct {
 	// CloudRef names the Cloud (same namespace) to use.
 	CloudRef CloudReference `json:"cloudRef"`
@@ -82,6 +83,8 @@ type ServerImageTemplate struct {
 	// Stopped (stop the server for the image, then start it again).
 	// +optional
 	Consistency Consistency `json:"consistency,omitempty"`
+
+	ImageProperties `json:",inline"`
 }
 
 // ImageRetention says which of the schedule's ServerImages are deleted.

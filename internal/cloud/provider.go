@@ -69,6 +69,8 @@ type Image struct {
 	// VolumeSnapshots are the block-storage snapshots the image holds (an
 	// image of a volume-backed server), where Capabilities().VolumeSnapshots.
 	VolumeSnapshots []ImageSnapshot
+	// Tags, visibility and protection, where the read returns them.
+	ImageProps
 }
 
 // ServerReadiness says whether an image of a server can be requested now,
@@ -142,6 +144,8 @@ type Capabilities struct {
 	VolumeSnapshots SnapshotDiscovery
 	// Power: the capture signal and when a stopped server may start.
 	Power PowerCapabilities
+	// Properties: which image properties the operator can keep here.
+	Properties PropertySupport
 	// Warnings about the Cloud's settings the driver accepted (a
 	// deprecated API version...), shown on the Cloud.
 	Warnings []string
@@ -200,6 +204,10 @@ type Provider interface {
 	DeleteImage(ctx context.Context, id string) error
 	VolumeSnapshots
 	ServerPower
+
+	ImagePropertyUpdater
+	ImageMembers
+	ShareAcceptor
 }
 
 // UniqueIDs drops empty and repeated IDs from a batched read's request,

@@ -30,6 +30,7 @@ func within(t *testing.T, n int) context.Context {
 
 // countingProvider records the operations that got through, in order.
 type countingProvider struct {
+	NoImageProperties
 	mu  sync.Mutex
 	ops []string
 }

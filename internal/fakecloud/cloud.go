@@ -29,6 +29,9 @@ type Cloud struct {
 	url       string
 	caPEM     []byte
 	closeOnce sync.Once
+
+	// imsJobs are IMS's member jobs (huawei_sharing.go).
+	imsJobs imsJobBook
 }
 
 // New creates a cloud and starts serving it (on 127.0.0.1 and a free port

@@ -41,6 +41,7 @@ func (c *Cloud) glanceRoutes(w http.ResponseWriter, r *http.Request, rest string
 			c.glanceHandler(c.glanceList))
 	case len(segs) == 3 && segs[0] == "v2" && segs[1] == "images" && (get || del):
 		c.serveImage(w, r, dialectGlance, segs[2], del, c.glanceHandler, c.glanceGet, c.glanceDelete)
+	case len(segs) >= 3 && segs[0] == "v2" && segs[1] == "images" && c.glancePropsRoutes(w, r, segs[2:]):
 	default:
 		c.serveNotFound(w, r, dialectGlance)
 	}
@@ -90,7 +91,7 @@ func glanceImageBody(img Image) map[string]any {
 	}
 	body["self"] = "/v2/images/" + img.ID
 	body["schema"] = "/v2/schemas/image"
-	body["tags"] = []string{}
+	body["tags"] = img.tags()
 	return body
 }
 
@@ -101,7 +102,7 @@ func glanceCoreFields(img Image) map[string]any {
 		"id":               img.ID,
 		"name":             img.Name,
 		"status":           img.Status,
-		"visibility":       "private",
+		"visibility":       img.visibility(),
 		"owner":            img.Owner,
 		"size":             nullIfEmpty(img.Size),
 		"virtual_size":     nil,
@@ -112,7 +113,7 @@ func glanceCoreFields(img Image) map[string]any {
 		"disk_format":      nullIfEmpty(img.DiskFormat),
 		"min_disk":         img.MinDisk,
 		"min_ram":          img.MinRAM,
-		"protected":        false,
+		"protected":        img.Protected,
 		"os_hidden":        false,
 		"created_at":       img.CreatedAt.UTC().Format(glanceTime),
 		"updated_at":       img.UpdatedAt.UTC().Format(glanceTime),
@@ -130,6 +131,10 @@ func (c *Cloud) glanceGet(w http.ResponseWriter, id string) {
 }
 
 func (c *Cloud) glanceDelete(w http.ResponseWriter, id string) {
+	if img, ok := c.store.image(id); ok && img.Protected {
+		writeError(w, dialectGlance, http.StatusForbidden, "Image "+id+" is protected and cannot be deleted.", "")
+		return
+	}
 	if !c.store.deleteImage(id) {
 		writeError(w, dialectGlance, http.StatusNotFound, "Failed to find image "+id+" to delete", "")
 		return

@@ -65,6 +65,7 @@ func (st *store) resolve(id string, r *imageRec, lnow time.Duration) (Image, boo
 
 func cloneImage(img Image) Image {
 	img.Properties = maps.Clone(img.Properties)
+	img.ImageProps = cloneProps(img.ImageProps)
 	if img.Properties == nil {
 		img.Properties = map[string]string{}
 	}

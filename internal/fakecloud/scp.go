@@ -68,6 +68,7 @@ func (c *Cloud) scpRoutes(w http.ResponseWriter, r *http.Request, rest string) {
 		c.serve(w, r, call{op: OpListImages, dialect: dialectSCP}, c.scpHandler(c.scpListPendingImages))
 	case len(segs) == 2 && segs[0] == "images" && (get || del):
 		c.serveImage(w, r, dialectSCP, segs[1], del, c.scpHandler, c.scpGetImage, c.scpDeleteImage)
+	case len(segs) >= 2 && segs[0] == "images" && c.scpPropsRoutes(w, r, segs[1:]):
 	default:
 		c.serve(w, r, call{op: OpOther, dialect: dialectSCP}, c.scpHandler(func(w http.ResponseWriter, r *http.Request) {
 			scpError(w, http.StatusNotFound, "scp-virtualserver.resource.not-found", "The requested resource was not found: "+r.Method+" "+r.URL.Path)

@@ -58,6 +58,10 @@ func (c *Cloud) scpGetImage(w http.ResponseWriter, id string) {
 }
 
 func (c *Cloud) scpDeleteImage(w http.ResponseWriter, id string) {
+	if img, ok := c.store.image(id); ok && img.Protected {
+		scpError(w, http.StatusConflict, "scp-virtualserver.image.protected", "Image "+id+" is protected and cannot be deleted.")
+		return
+	}
 	if !c.store.deleteImage(id) {
 		scpError(w, http.StatusNotFound, "scp-virtualserver.image.not-found", "Image "+id+" not found.")
 		return
@@ -83,9 +87,9 @@ func scpFilter(q url.Values) (keep func(Image) bool, badParam, bad string) {
 	exact("scp_original_image_type", func(Image) string { return "standard" })
 	exact("os_distro", func(Image) string { return "" })
 	switch v := q.Get("visibility"); v {
-	case "", "private":
-	case "public", "shared", "community":
-		preds = append(preds, func(Image) bool { return false }) // every simulated image is private
+	case "":
+	case "private", "public", "shared", "community":
+		preds = append(preds, func(i Image) bool { return i.visibility() == v })
 	default:
 		return nil, "visibility", "value is not a valid enumeration member; permitted: 'public', 'community', 'shared', 'private'"
 	}

@@ -41,6 +41,9 @@ type Image struct {
 	DiskFormat, ContainerFormat string
 	MinDisk, MinRAM             int
 	HashAlgo, HashValue         string
+
+	// Properties after creation and members (imageprops.go).
+	ImageProps
 }
 
 // Errors the store returns to the fronts, which map them to each dialect.

@@ -46,10 +46,15 @@ const (
 	Stop Step = "stop"
 	// Start starts a server the operator stopped, on every exit path.
 	Start Step = "start"
+	// Properties keeps the image's tags, visibility, protection and
+	// members as the spec says, once it is active (imageprops.go).
+	Properties Step = "properties"
+	// AcceptShare accepts a share with a consumer's Cloud.
+	AcceptShare Step = "accept share"
 )
 
 // Steps in the order a reader meets them.
-var Steps = []Step{Authenticate, FindImages, GetServer, Stop, Create, Import, Poll, VolumeSnapshots, Start, Delete, DeleteVolumeSnapshots}
+var Steps = []Step{Authenticate, FindImages, GetServer, Stop, Create, Import, Poll, VolumeSnapshots, Start, Properties, AcceptShare, Delete, DeleteVolumeSnapshots}
 
 // Retry is how the next attempt is scheduled.
 type Retry string
@@ -226,6 +231,8 @@ var table = map[Step]map[cloud.ErrorClass]Reaction{
 	// snapshot is a phase).
 	VolumeSnapshots:       pollTable(),
 	DeleteVolumeSnapshots: deleteSnapshotsTable(),
+	Properties:            propertiesTable(imagesv1.ReasonPropertiesFailed),
+	AcceptShare:           propertiesTable(imagesv1.ReasonShareNotAccepted),
 }
 
 // deleteSnapshotsTable is deleteTable, but Busy is a snapshot still being

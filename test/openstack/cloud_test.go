@@ -134,10 +134,16 @@ var serverSeq atomic.Int32
 // images taken of it, when the test ends.
 func (c *openStack) bootServer(t *testing.T) string {
 	t.Helper()
+	return c.bootServerFrom(t, c.baseID)
+}
+
+// bootServerFrom is bootServer from another image.
+func (c *openStack) bootServerFrom(t *testing.T, imageID string) string {
+	t.Helper()
 	ctx := context.Background()
 	name := fmt.Sprintf("e2e-%s-%d", dnsLabel(t.Name(), 40), serverSeq.Add(1))
 	srv, err := servers.Create(ctx, c.compute, servers.CreateOpts{
-		Name: name, FlavorRef: c.flavorID, ImageRef: c.baseID, Networks: "none",
+		Name: name, FlavorRef: c.flavorID, ImageRef: imageID, Networks: "none",
 	}, nil).Extract()
 	if err != nil {
 		t.Fatalf("booting %s: %v", name, err)

@@ -98,7 +98,7 @@ func (p *Provider) Authenticate(ctx context.Context) error {
 // time (updated_at=gte:).
 func (p *Provider) Capabilities() cloud.Capabilities {
 	return cloud.Capabilities{ImagesPerCall: 1, IdempotencyKey: cloud.KeyInName, ServerTasks: true, CreateChecksServer: true, ChangeFeed: true,
-		VolumeSnapshots: cloud.SnapshotsHidden, Power: powerCapabilities()}
+		VolumeSnapshots: cloud.SnapshotsHidden, Power: powerCapabilities(), Properties: propertySupport()}
 }
 
 // GetImages reads each image with its own GET (see Capabilities).

@@ -86,5 +86,5 @@ func New(_ context.Context, cfg cloud.Config) (cloud.Provider, error) {
 // time (updated_at=gte:), and so does the Nova proxy (changes-since).
 func (p *Provider) Capabilities() cloud.Capabilities {
 	return cloud.Capabilities{ImagesPerCall: p.imagesPerCall(), IdempotencyKey: cloud.KeyInMetadata, ServerTasks: true, CreateChecksServer: true,
-		ChangeFeed: true, VolumeSnapshots: cloud.SnapshotsListed, Power: p.powerCapabilities()}
+		ChangeFeed: true, VolumeSnapshots: cloud.SnapshotsListed, Power: p.powerCapabilities(), Properties: p.propertySupport()}
 }

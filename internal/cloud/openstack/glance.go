@@ -24,6 +24,8 @@ type glanceImage struct {
 	// BlockDeviceMapping is Nova's JSON string on images of volume-backed
 	// servers.
 	BlockDeviceMapping any `json:"block_device_mapping"`
+
+	glanceProps
 }
 
 // glanceQuery is a ListOptsBuilder for filters images.ListOpts cannot
@@ -155,5 +157,6 @@ func (p *Provider) glanceDeleteImage(ctx context.Context, s *session, id string)
 func (g glanceImage) toImage(glanceRoot string) cloud.Image {
 	img := g.GlanceImage.Image(absoluteURL(glanceRoot, g.Self))
 	img.VolumeSnapshots = cloud.SnapshotsOfMapping(g.BlockDeviceMapping)
+	img.ImageProps = g.props()
 	return img
 }

@@ -12,7 +12,7 @@ import (
 // 0). The key rides on the image name (SCP images take no metadata), and
 // servers report states but no tasks.
 func (p *Provider) Capabilities() cloud.Capabilities {
-	return cloud.Capabilities{ImagesPerCall: 0, IdempotencyKey: cloud.KeyInName, VolumeSnapshots: cloud.SnapshotsHidden, Warnings: append([]string(nil), p.s.warnings...),
+	return cloud.Capabilities{ImagesPerCall: 0, IdempotencyKey: cloud.KeyInName, VolumeSnapshots: cloud.SnapshotsHidden, Properties: propertySupport(), Warnings: append([]string(nil), p.s.warnings...),
 		Power: powerCapabilities()}
 }
 

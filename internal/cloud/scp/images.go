@@ -25,6 +25,8 @@ type scpImage struct {
 	// InstanceUUID is Nova's snapshot property; SCP documents no such
 	// field, so it is read only in case the gateway passes it through.
 	InstanceUUID string `json:"instance_uuid"`
+
+	scpProps
 }
 
 // imageList is ImageListResponse, the answer of both image lists. Images
@@ -164,6 +166,7 @@ func (img scpImage) toImage() cloud.Image {
 		CreatedAt: cloud.ParseTime(img.CreatedAt),
 		UpdatedAt: cloud.ParseTime(img.UpdatedAt),
 	}
+	out.ImageProps = img.props()
 	if img.Size != nil && *img.Size > 0 {
 		size := *img.Size
 		out.SizeBytes = &size

@@ -1,0 +1,63 @@
+package huawei
+
+import (
+	"context"
+	"testing"
+
+	"github.com/serverimage-operator/serverimage-operator/internal/cloud"
+	"github.com/serverimage-operator/serverimage-operator/internal/fakecloud"
+)
+
+// TestSharingJobs: member calls answer a job, which the driver reads until
+// it ends; a failed job is an Invalid error carrying fail_reason.
+func TestSharingJobs(t *testing.T) {
+	ctx := context.Background()
+	sim := newSim(t)
+	p := newProvider(t, akskConfig(sim))
+	img := sim.AddImage(fakecloud.Image{Name: "golden"})
+	const consumer = "9c61b2f7f8a54c0c9a1b2c3d4e5f6a7b"
+
+	caps := p.Capabilities().Properties
+	if !caps.Sharing || !caps.AcceptShare || caps.Tags || caps.Protected || len(caps.Visibilities) > 0 || caps.SharingNeedsShared {
+		t.Fatalf("capabilities %+v", caps)
+	}
+	for range 2 {
+		if err := p.AddMember(ctx, img.ID, consumer); err != nil {
+			t.Fatalf("AddMember: %v", err)
+		}
+	}
+	ms, err := p.ListMembers(ctx, img.ID)
+	if err != nil || len(ms) != 1 || ms[0] != (cloud.Member{Project: consumer, Status: cloud.MemberPending}) {
+		t.Fatalf("members %v %v", ms, err)
+	}
+	if n := sim.Calls(fakecloud.OpGetJob); n != 4 {
+		t.Errorf("%d job reads, want 2 per job (running, then done)", n)
+	}
+	sim.FailNextIMSJob("The image cannot be shared with project 0000.")
+	err = p.AddMember(ctx, img.ID, "0000")
+	wantClass(t, err, cloud.ClassInvalid, "The image cannot be shared with project 0000.")
+	if err := p.AcceptShare(ctx, img.ID); cloud.ClassOf(err) != cloud.ClassInvalid {
+		t.Errorf("accepting as a project that is no member: %v, want a failed job", err)
+	}
+	for range 2 {
+		if err := p.RemoveMember(ctx, img.ID, consumer); err != nil {
+			t.Fatalf("RemoveMember: %v", err)
+		}
+	}
+	if got, _ := sim.Image(img.ID); len(got.Members) != 0 {
+		t.Errorf("members after removal: %v", got.Members)
+	}
+}
+
+// TestAcceptShareJob: the consumer project accepts with a PUT job.
+func TestAcceptShareJob(t *testing.T) {
+	sim := newSim(t)
+	p := newProvider(t, akskConfig(sim))
+	img := sim.AddImage(fakecloud.Image{Owner: "producer", ImageProps: fakecloud.ImageProps{Members: map[string]string{sim.HuaweiProjectID(): "pending"}}})
+	if err := p.AcceptShare(context.Background(), img.ID); err != nil {
+		t.Fatalf("AcceptShare: %v", err)
+	}
+	if got, _ := sim.Image(img.ID); got.Members[sim.HuaweiProjectID()] != "accepted" {
+		t.Errorf("members %v", got.Members)
+	}
+}
