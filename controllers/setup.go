@@ -96,22 +96,7 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) error {
 		Providers: providers,
 		Now:       opts.Now,
 	}
-	err = ctrl.NewControllerManagedBy(mgr).
-		For(&imagesv1.Cloud{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
-		// A change to a referenced Secret (a rotation) wakes the Clouds
-		// that use it; no other Secret is watched.
-		WatchesRawSource(source.Channel(secrets.events, &handler.EnqueueRequestForObject{})).
-		// A deleted ServerImage may be the last one holding its Cloud.
-		Watches(&imagesv1.ServerImage{}, handler.EnqueueRequestsFromMapFunc(cloudOfServerImage),
-			builder.WithPredicates(predicate.Funcs{
-				CreateFunc:  func(event.CreateEvent) bool { return false },
-				UpdateFunc:  func(event.UpdateEvent) bool { return false },
-				GenericFunc: func(event.GenericEvent) bool { return false },
-			})).
-		WithOptions(controllerOptions(opts)).
-		Named("cloud").
-		Complete(cr)
-	if err != nil {
+	if err := completeCloudController(mgr, opts, "cloud", &imagesv1.Cloud{}, secrets.events, cloudOfServerImage, cr); err != nil {
 		return err
 	}
 	if err := setupClusterClouds(mgr, opts, providers); err != nil {
