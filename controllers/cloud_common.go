@@ -6,38 +6,15 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/events"
-	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
-	"sigs.k8s.io/controller-runtime/pkg/event"
-	"sigs.k8s.io/controller-runtime/pkg/handler"
-	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
-	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	imagesv1 "github.com/serverimage-operator/serverimage-operator/api/v1alpha1"
 )
 
 // What the Cloud and ClusterCloud reconcilers share around the check
 // itself (which ClusterClouds run on their Cloud view).
-
-// completeCloudController registers the credential check of a Cloud or
-// ClusterCloud. Besides its own spec, two things wake it: secretEvents, a
-// change to a Secret it references (a rotation; no other Secret is
-// watched), and the deletion of a ServerImage (userOf names the object it
-// used), which may have been the last one holding it.
-func completeCloudController(mgr ctrl.Manager, opts Options, name string, obj client.Object,
-	secretEvents <-chan event.GenericEvent, userOf handler.MapFunc, r reconcile.Reconciler) error {
-	return ctrl.NewControllerManagedBy(mgr).
-		For(obj, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
-		WatchesRawSource(source.Channel(secretEvents, &handler.EnqueueRequestForObject{})).
-		Watches(&imagesv1.ServerImage{}, handler.EnqueueRequestsFromMapFunc(userOf),
-			builder.WithPredicates(onlyDeletes())).
-		WithOptions(controllerOptions(opts)).
-		Named(name).
-		Complete(r)
-}
 
 // cloudSteps are the steps of one pass over a Cloud or ClusterCloud;
 // reconcileCloudPass runs them in the order both reconcilers document.

@@ -196,6 +196,23 @@ func (r *ServerImageReconciler) serverImagesForCloud(ctx context.Context, o clie
 	return out
 }
 
+// completeCloudController registers the credential check of a Cloud or
+// ClusterCloud. Besides its own spec, two things wake it: secretEvents, a
+// change to a Secret it references (a rotation; no other Secret is
+// watched), and the deletion of a ServerImage (userOf names the object it
+// used), which may have been the last one holding it.
+func completeCloudController(mgr ctrl.Manager, opts Options, name string, obj client.Object,
+	secretEvents <-chan event.GenericEvent, userOf handler.MapFunc, r reconcile.Reconciler) error {
+	return ctrl.NewControllerManagedBy(mgr).
+		For(obj, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		WatchesRawSource(source.Channel(secretEvents, &handler.EnqueueRequestForObject{})).
+		Watches(&imagesv1.ServerImage{}, handler.EnqueueRequestsFromMapFunc(userOf),
+			builder.WithPredicates(onlyDeletes())).
+		WithOptions(controllerOptions(opts)).
+		Named(name).
+		Complete(r)
+}
+
 func cloudOfServerImage(_ context.Context, o client.Object) []reconcile.Request {
 	si := o.(*imagesv1.ServerImage)
 	if si.Spec.CloudRef.Kind == imagesv1.KindClusterCloud {
