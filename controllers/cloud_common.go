@@ -8,12 +8,41 @@ import (
 	"k8s.io/client-go/tools/events"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	imagesv1 "github.com/serverimage-operator/serverimage-operator/api/v1alpha1"
 )
 
 // What the Cloud and ClusterCloud reconcilers share around the check
 // itself (which ClusterClouds run on their Cloud view).
+
+// cloudSteps are the steps of one pass over a Cloud or ClusterCloud;
+// reconcileCloudPass runs them in the order both reconcilers document.
+type cloudSteps[T client.Object] struct {
+	remove func(ctx context.Context, obj T) error
+	check  func(ctx context.Context, obj T) (reconcile.Result, error)
+	finish func(ctx context.Context, orig, obj T, err error) error
+}
+
+// reconcileCloudPass reads obj, then: deleting → remove; no finalizer → add
+// it; otherwise check, and finish with the object as read.
+func reconcileCloudPass[T interface {
+	client.Object
+	DeepCopy() T
+}](ctx context.Context, c client.Client, req reconcile.Request, obj T, steps cloudSteps[T]) (reconcile.Result, error) {
+	if err := c.Get(ctx, req.NamespacedName, obj); err != nil {
+		return reconcile.Result{}, client.IgnoreNotFound(err)
+	}
+	if !obj.GetDeletionTimestamp().IsZero() {
+		return reconcile.Result{}, steps.remove(ctx, obj)
+	}
+	if err := addCloudFinalizer(ctx, c, obj); err != nil {
+		return reconcile.Result{}, client.IgnoreNotFound(err)
+	}
+	orig := obj.DeepCopy()
+	res, err := steps.check(ctx, obj)
+	return res, steps.finish(ctx, orig, obj, err)
+}
 
 // addCloudFinalizer puts the in-use finalizer on a Cloud or ClusterCloud.
 func addCloudFinalizer(ctx context.Context, c client.Client, obj client.Object) error {

@@ -40,19 +40,9 @@ type CloudReconciler struct {
 //
 // finish writes the status and emits an Event when Ready changed.
 func (r *CloudReconciler) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
-	c := &imagesv1.Cloud{}
-	if err := r.Get(ctx, req.NamespacedName, c); err != nil {
-		return reconcile.Result{}, client.IgnoreNotFound(err)
-	}
-	if !c.DeletionTimestamp.IsZero() {
-		return reconcile.Result{}, r.reconcileDelete(ctx, c)
-	}
-	if err := addCloudFinalizer(ctx, r.Client, c); err != nil {
-		return reconcile.Result{}, client.IgnoreNotFound(err)
-	}
-	orig := c.DeepCopy()
-	res, err := r.check(ctx, c)
-	return res, r.finish(ctx, orig, c, err)
+	return reconcileCloudPass(ctx, r.Client, req, &imagesv1.Cloud{}, cloudSteps[*imagesv1.Cloud]{
+		remove: r.reconcileDelete, check: r.check, finish: r.finish,
+	})
 }
 
 // finish writes the status if it changed and emits an Event when the Ready

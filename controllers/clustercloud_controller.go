@@ -36,19 +36,9 @@ type ClusterCloudReconciler struct {
 // finish writes the status and emits an Event when Ready changed. The
 // count of ServerImages is kept by clusterCloudUsage.
 func (r *ClusterCloudReconciler) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
-	cc := &imagesv1.ClusterCloud{}
-	if err := r.Get(ctx, req.NamespacedName, cc); err != nil {
-		return reconcile.Result{}, client.IgnoreNotFound(err)
-	}
-	if !cc.DeletionTimestamp.IsZero() {
-		return reconcile.Result{}, r.reconcileDelete(ctx, cc)
-	}
-	if err := addCloudFinalizer(ctx, r.Client, cc); err != nil {
-		return reconcile.Result{}, client.IgnoreNotFound(err)
-	}
-	orig := cc.DeepCopy()
-	res, err := r.check(ctx, cc)
-	return res, r.finish(ctx, orig, cc, err)
+	return reconcileCloudPass(ctx, r.Client, req, &imagesv1.ClusterCloud{}, cloudSteps[*imagesv1.ClusterCloud]{
+		remove: r.reconcileDelete, check: r.check, finish: r.finish,
+	})
 }
 
 // check runs the Cloud check on the view and takes its status back.

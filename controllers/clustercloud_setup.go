@@ -11,7 +11,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
-	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	imagesv1 "github.com/serverimage-operator/serverimage-operator/api/v1alpha1"
 )
@@ -26,16 +25,9 @@ func setupClusterClouds(mgr ctrl.Manager, opts Options, providers *Providers) er
 		Namespace: opts.ClusterCloudNamespace,
 		Now:       opts.Now,
 	}
-	err := ctrl.NewControllerManagedBy(mgr).
-		For(&imagesv1.ClusterCloud{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
-		// A rotated Secret in the credentials namespace.
-		WatchesRawSource(source.Channel(providers.secrets.clusterEvents, &handler.EnqueueRequestForObject{})).
-		// A deleted ServerImage may be the last one holding it.
-		Watches(&imagesv1.ServerImage{}, handler.EnqueueRequestsFromMapFunc(clusterCloudOfServerImage),
-			builder.WithPredicates(onlyDeletes())).
-		WithOptions(controllerOptions(opts)).
-		Named("clustercloud").
-		Complete(r)
+	// Its Secrets are in the credentials namespace.
+	err := completeCloudController(mgr, opts, "clustercloud", &imagesv1.ClusterCloud{},
+		providers.secrets.clusterEvents, clusterCloudOfServerImage, r)
 	if err != nil {
 		return err
 	}

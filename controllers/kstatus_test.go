@@ -149,6 +149,60 @@ func TestKstatusCloud(t *testing.T) {
 	}})
 }
 
+// kstatus on a ClusterCloud as it goes through its life, and on a
+// ServerImage its namespace may not use (Failed: a person must act).
+func TestKstatusClusterCloud(t *testing.T) {
+	t.Parallel()
+	s := newClusterCloud(t, nil)
+	s.waitReady()
+	wrong := newClusterCloud(t, func(sim *fakecloud.Cloud) string {
+		return strings.Replace(sim.CloudsYAML("sim"), "password: ", "password: wrong-", 1)
+	})
+	ns := s.namespace(nil)
+	clusterCloudGVK := imagesv1.GroupVersion.WithKind(imagesv1.KindClusterCloud)
+	read := func(t *testing.T, name string) *unstructured.Unstructured {
+		return readUnstructured(t, client.ObjectKey{Name: name}, clusterCloudGVK)
+	}
+	runKstatusSteps(t, []kstatusStep{{
+		name: "credentials accepted",
+		act:  func(t *testing.T) *unstructured.Unstructured { return read(t, s.name) },
+		want: status.CurrentStatus, msg: "Resource is Ready",
+	}, {
+		name: "namespace not allowed",
+		act: func(t *testing.T) *unstructured.Unstructured {
+			s.serverImage(ns, "refused")
+			ns.WaitCondition("refused", imagesv1.ConditionStalled, imagesv1.ReasonCloudNotAllowed)
+			return readUnstructured(t, ns.Key("refused"), serverImageGVK)
+		},
+		want: status.FailedStatus, msg: "is not allowed to use ClusterCloud",
+	}, {
+		name: "allowedNamespaces changed, not yet observed",
+		act: func(t *testing.T) *unstructured.Unstructured {
+			return mergePatch(t, read(t, s.name), `{"spec":{"allowedNamespaces":{"names":["`+ns.Name+`"]}}}`)
+		},
+		want: status.InProgressStatus, msg: "ClusterCloud generation is 2, but latest observed generation is 1",
+	}, {
+		name: "allowedNamespaces observed",
+		act: func(t *testing.T) *unstructured.Unstructured {
+			s.waitFor("generation 2 observed", func(cc *imagesv1.ClusterCloud) bool {
+				return cc.Status.ObservedGeneration == 2 && kubetest.Has(cc.Status.Conditions, imagesv1.ConditionReady, "True", imagesv1.ReasonAuthenticated)
+			})
+			return read(t, s.name)
+		},
+		want: status.CurrentStatus, msg: "Resource is Ready",
+	}, {
+		name: "credentials rejected",
+		act: func(t *testing.T) *unstructured.Unstructured {
+			wrong.waitFor("Stalled", func(cc *imagesv1.ClusterCloud) bool {
+				return kubetest.Has(cc.Status.Conditions, imagesv1.ConditionStalled, "True", imagesv1.ReasonAuthenticationFailed)
+			})
+			return read(t, wrong.name)
+		},
+		want: status.FailedStatus, msg: "401",
+	}})
+	ns.WaitReady("refused")
+}
+
 var serverImageGVK = imagesv1.GroupVersion.WithKind("ServerImage")
 
 // once returns a step action that waits until the ServerImage has the
@@ -163,9 +217,16 @@ func (s *scenario) once(name, typ, reason string) func(t *testing.T) *unstructur
 // unstructured reads an object the way generic tools do.
 func (s *scenario) unstructured(t *testing.T, name string, gvk schema.GroupVersionKind) *unstructured.Unstructured {
 	t.Helper()
+	return readUnstructured(t, client.ObjectKey{Namespace: s.Name, Name: name}, gvk)
+}
+
+// readUnstructured reads any object, namespaced or cluster-scoped, the way
+// generic tools do.
+func readUnstructured(t *testing.T, key client.ObjectKey, gvk schema.GroupVersionKind) *unstructured.Unstructured {
+	t.Helper()
 	u := &unstructured.Unstructured{}
 	u.SetGroupVersionKind(gvk)
-	if err := k8s.Get(context.Background(), client.ObjectKey{Namespace: s.Name, Name: name}, u); err != nil {
+	if err := k8s.Get(context.Background(), key, u); err != nil {
 		t.Fatal(err)
 	}
 	return u
@@ -178,12 +239,17 @@ func (s *scenario) unstructured(t *testing.T, name string, gvk schema.GroupVersi
 func (s *scenario) patchSpec(gvk schema.GroupVersionKind, name, patch string) func(t *testing.T) *unstructured.Unstructured {
 	return func(t *testing.T) *unstructured.Unstructured {
 		t.Helper()
-		u := s.unstructured(t, name, gvk)
-		if err := k8s.Patch(context.Background(), u, client.RawPatch(types.MergePatchType, []byte(patch))); err != nil {
-			t.Fatal(err)
-		}
-		return u
+		return mergePatch(t, s.unstructured(t, name, gvk), patch)
 	}
+}
+
+// mergePatch merge-patches u in place with the API server's response.
+func mergePatch(t *testing.T, u *unstructured.Unstructured, patch string) *unstructured.Unstructured {
+	t.Helper()
+	if err := k8s.Patch(context.Background(), u, client.RawPatch(types.MergePatchType, []byte(patch))); err != nil {
+		t.Fatal(err)
+	}
+	return u
 }
 
 // waitObserved waits until status.observedGeneration reaches

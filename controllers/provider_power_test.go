@@ -28,8 +28,7 @@ func stopped(si *imagesv1.ServerImage) { si.Spec.Consistency = imagesv1.Consiste
 // started once the cloud accepts it, and the downtime is reported.
 func stopImageStart(t *testing.T, p provider) {
 	s := p.start(t, powerOpts)
-	srv := s.sim.AddServer(fakecloud.Server{Name: "db-1"})
-	s.serverImage("db", srv.ID, stopped)
+	srv := s.stoppedServerImage("db", fakecloud.Server{Name: "db-1"})
 
 	si := s.WaitServerImage("db", "Ready with the server started", func(si *imagesv1.ServerImage) bool {
 		return isTrue(si, imagesv1.ConditionReady)
@@ -46,9 +45,7 @@ func stopImageStart(t *testing.T, p provider) {
 		t.Errorf("stopped %s, image requested %s, captured %s, start requested %s",
 			pw.StoppedTime, st.CreateRequestedTime, st.CapturedAt, pw.StartRequestedTime)
 	}
-	if got := s.sim.PowerCalls(srv.ID); !slices.Equal(got, []string{"stop", "start"}) {
-		t.Errorf("power calls %v, want one stop and one start", got)
-	}
+	s.wantPowerCalls(srv.ID, "stop", "start")
 	if live, _ := s.sim.GetServer(srv.ID); live.Status != "ACTIVE" {
 		t.Errorf("server %s after the image", live.Status)
 	}
@@ -64,16 +61,14 @@ func stopImageStart(t *testing.T, p provider) {
 // imaged as it is, and never started.
 func alreadyStopped(t *testing.T, p provider) {
 	s := p.start(t, powerOpts)
-	srv := s.sim.AddServer(fakecloud.Server{Status: "SHUTOFF"})
-	s.serverImage("cold", srv.ID, stopped)
+	srv := s.stoppedServerImage("cold", fakecloud.Server{Status: "SHUTOFF"})
 	si := s.WaitReady("cold")
 	if pw := si.Status.Power; pw == nil || pw.State != imagesv1.PowerAsFound || pw.WasRunning {
 		t.Errorf("status.power %+v", pw)
 	}
 	time.Sleep(300 * time.Millisecond) // room for a start it must not send
-	if got := s.sim.PowerCalls(srv.ID); len(got) != 0 {
-		t.Errorf("power calls %v on a server that was stopped already", got)
-	}
+	// None: the server was stopped already.
+	s.wantPowerCalls(srv.ID)
 	if live, _ := s.sim.GetServer(srv.ID); live.Status != "SHUTOFF" {
 		t.Errorf("server %s, want it left SHUTOFF", live.Status)
 	}
@@ -102,8 +97,7 @@ func failedImageStarts(t *testing.T, p provider) {
 // its own.
 func restartWhileStopped(t *testing.T, p provider) {
 	s := p.startWithout(t, powerOpts)
-	srv := s.sim.AddServer(fakecloud.Server{Status: "SHUTOFF"})
-	s.serverImage("crash", srv.ID, stopped)
+	srv := s.stoppedServerImage("crash", fakecloud.Server{Status: "SHUTOFF"})
 	si := s.WaitServerImage("crash", "waiting for its Cloud", func(si *imagesv1.ServerImage) bool {
 		return hasReason(si, imagesv1.ReasonCloudNotReady)
 	})
@@ -117,9 +111,7 @@ func restartWhileStopped(t *testing.T, p provider) {
 	s.CreateCloud(s.cloud, p.secret(s.sim), p.cloud(s.sim))
 	si = s.waitStarted("crash", srv.ID)
 	s.onlyImage(s.WaitReady("crash"))
-	if got := s.sim.PowerCalls(srv.ID); !slices.Equal(got, []string{"start"}) {
-		t.Errorf("power calls %v, want the one start", got)
-	}
+	s.wantPowerCalls(srv.ID, "start")
 	if d := si.Status.Power.Downtime; d == nil || d.Duration < time.Minute {
 		t.Errorf("downtime %v, want it counted from the recorded stop", d)
 	}
@@ -155,9 +147,7 @@ func twoOnOneServer(t *testing.T, p provider) {
 	s.serverImage("first", srv.ID, stopped)
 	s.serverImage("second", srv.ID, stopped)
 	a, b := s.WaitReady("first"), s.WaitReady("second")
-	if got := s.sim.PowerCalls(srv.ID); !slices.Equal(got, []string{"stop", "start", "stop", "start"}) {
-		t.Errorf("power calls %v, want stop, start twice over", got)
-	}
+	s.wantPowerCalls(srv.ID, "stop", "start", "stop", "start")
 	if a.Status.Power.StopRequestedTime.After(b.Status.Power.StopRequestedTime.Time) {
 		a, b = b, a
 	}
@@ -202,10 +192,26 @@ func capturedBeforeReady(t *testing.T, p provider) {
 // new running server and waits until its image is requested.
 func (s *scenario) stoppedAndRequested(name string) (*imagesv1.ServerImage, fakecloud.Server) {
 	s.T.Helper()
-	srv := s.sim.AddServer(fakecloud.Server{})
-	s.serverImage(name, srv.ID, stopped)
+	srv := s.stoppedServerImage(name, fakecloud.Server{})
 	si := s.WaitServerImage(name, "image requested", func(si *imagesv1.ServerImage) bool { return si.Status.ImageID != "" })
 	return si, srv
+}
+
+// stoppedServerImage adds server to the simulator and a ServerImage of it
+// with consistency Stopped.
+func (s *scenario) stoppedServerImage(name string, server fakecloud.Server) fakecloud.Server {
+	s.T.Helper()
+	srv := s.sim.AddServer(server)
+	s.serverImage(name, srv.ID, stopped)
+	return srv
+}
+
+// wantPowerCalls checks the stops and starts the server received, in order.
+func (s *scenario) wantPowerCalls(serverID string, want ...string) {
+	s.T.Helper()
+	if got := s.sim.PowerCalls(serverID); !slices.Equal(got, want) {
+		s.T.Errorf("power calls %v, want %v", got, want)
+	}
 }
 
 // waitStarted waits until the object has started its server again and
@@ -274,9 +280,7 @@ func startedElsewhere(t *testing.T, p provider) {
 	if si.Status.Power.State != imagesv1.PowerStartedElsewhere {
 		t.Errorf("status.power %+v", si.Status.Power)
 	}
-	if got := s.sim.PowerCalls(srv.ID); !slices.Equal(got, []string{"stop"}) {
-		t.Errorf("power calls %v, want only the operator's stop", got)
-	}
+	s.wantPowerCalls(srv.ID, "stop")
 }
 
 // abandoned: the abandon annotation lets go of the object at once, after
@@ -315,15 +319,12 @@ func (s *scenario) setSecret(data map[string]string) {
 // so the disk is captured at the 202 and the server starts right away.
 func volumeBacked(t *testing.T, p provider) {
 	s := p.start(t, powerOpts)
-	srv := s.sim.AddServer(fakecloud.Server{VolumeBacked: true})
-	s.serverImage("vol", srv.ID, stopped)
+	srv := s.stoppedServerImage("vol", fakecloud.Server{VolumeBacked: true})
 	si := s.waitStarted("vol", srv.ID)
 	c := kubetest.Condition(si.Status.Conditions, imagesv1.ConditionCaptured)
 	if c == nil || !contains(c.Message, "boots from a volume") || !si.Status.CapturedAt.Equal(si.Status.CreateRequestedTime) {
 		t.Errorf("Captured %+v at %s, image requested %s; want it at the request", c, si.Status.CapturedAt, si.Status.CreateRequestedTime)
 	}
 	s.WaitReady("vol")
-	if got := s.sim.PowerCalls(srv.ID); !slices.Equal(got, []string{"stop", "start"}) {
-		t.Errorf("power calls %v", got)
-	}
+	s.wantPowerCalls(srv.ID, "stop", "start")
 }

@@ -96,22 +96,7 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) error {
 		Providers: providers,
 		Now:       opts.Now,
 	}
-	err = ctrl.NewControllerManagedBy(mgr).
-		For(&imagesv1.Cloud{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
-		// A change to a referenced Secret (a rotation) wakes the Clouds
-		// that use it; no other Secret is watched.
-		WatchesRawSource(source.Channel(secrets.events, &handler.EnqueueRequestForObject{})).
-		// A deleted ServerImage may be the last one holding its Cloud.
-		Watches(&imagesv1.ServerImage{}, handler.EnqueueRequestsFromMapFunc(cloudOfServerImage),
-			builder.WithPredicates(predicate.Funcs{
-				CreateFunc:  func(event.CreateEvent) bool { return false },
-				UpdateFunc:  func(event.UpdateEvent) bool { return false },
-				GenericFunc: func(event.GenericEvent) bool { return false },
-			})).
-		WithOptions(controllerOptions(opts)).
-		Named("cloud").
-		Complete(cr)
-	if err != nil {
+	if err := completeCloudController(mgr, opts, "cloud", &imagesv1.Cloud{}, secrets.events, cloudOfServerImage, cr); err != nil {
 		return err
 	}
 	if err := setupClusterClouds(mgr, opts, providers); err != nil {
@@ -209,6 +194,23 @@ func (r *ServerImageReconciler) serverImagesForCloud(ctx context.Context, o clie
 		out = append(out, reconcile.Request{NamespacedName: types.NamespacedName{Namespace: si.Namespace, Name: si.Name}})
 	}
 	return out
+}
+
+// completeCloudController registers the credential check of a Cloud or
+// ClusterCloud. Besides its own spec, two things wake it: secretEvents, a
+// change to a Secret it references (a rotation; no other Secret is
+// watched), and the deletion of a ServerImage (userOf names the object it
+// used), which may have been the last one holding it.
+func completeCloudController(mgr ctrl.Manager, opts Options, name string, obj client.Object,
+	secretEvents <-chan event.GenericEvent, userOf handler.MapFunc, r reconcile.Reconciler) error {
+	return ctrl.NewControllerManagedBy(mgr).
+		For(obj, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		WatchesRawSource(source.Channel(secretEvents, &handler.EnqueueRequestForObject{})).
+		Watches(&imagesv1.ServerImage{}, handler.EnqueueRequestsFromMapFunc(userOf),
+			builder.WithPredicates(onlyDeletes())).
+		WithOptions(controllerOptions(opts)).
+		Named(name).
+		Complete(r)
 }
 
 func cloudOfServerImage(_ context.Context, o client.Object) []reconcile.Request {

@@ -37,6 +37,13 @@ func TestClassifyStatus(t *testing.T) {
 		{503, "", ClassTransient},
 		{504, "", ClassTransient},
 		{302, "", ClassTransient},
+		// A wrong task state is a busy server, whether the cloud says 409
+		// (Nova) or 400 (seed 002's /v2 cloud); a wrong vm_state is a
+		// conflict.
+		{409, "Cannot 'start' instance x while it is in task_state image_uploading", ClassBusy},
+		{400, "task_state is invalid (internal error)", ClassBusy},
+		{409, "Cannot 'stop' instance x while it is in vm_state stopped", ClassConflict},
+		{400, "invalid project_id", ClassInvalid},
 	}
 	for _, tt := range tests {
 		if got := ClassifyStatus(tt.status, tt.msg); got != tt.want {

@@ -36,25 +36,6 @@ func TestNovaPower(t *testing.T) {
 	}
 }
 
-// A wrong task state is a busy server, whether the cloud says 409 (Nova)
-// or 400 (seed 002's /v2 cloud); a wrong vm_state is a conflict.
-func TestWrongTaskStateIsBusy(t *testing.T) {
-	for _, tc := range []struct {
-		status int
-		msg    string
-		want   ErrorClass
-	}{
-		{409, "Cannot 'start' instance x while it is in task_state image_uploading", ClassBusy},
-		{400, "task_state is invalid (internal error)", ClassBusy},
-		{409, "Cannot 'stop' instance x while it is in vm_state stopped", ClassConflict},
-		{400, "invalid project_id", ClassInvalid},
-	} {
-		if got := ClassifyStatus(tc.status, tc.msg); got != tc.want {
-			t.Errorf("ClassifyStatus(%d, %q) = %s, want %s", tc.status, tc.msg, got, tc.want)
-		}
-	}
-}
-
 func TestStartRule(t *testing.T) {
 	nova := PowerCapabilities{Capture: CaptureAtUpload, StartAfter: StartAfterTaskClears, VolumeBackedStartsAtOnce: true}
 	if got := nova.StartRule(&Server{VolumeBacked: true}); got != StartAcceptedImmediately {

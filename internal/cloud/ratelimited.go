@@ -31,74 +31,61 @@ func (r *rateLimited) wait(ctx context.Context, op string) error {
 	return nil
 }
 
-func (r *rateLimited) Authenticate(ctx context.Context) error {
-	if err := r.wait(ctx, "authenticate"); err != nil {
+// do makes call once the bucket gives a token.
+func (r *rateLimited) do(ctx context.Context, op string, call func() error) error {
+	if err := r.wait(ctx, op); err != nil {
 		return err
 	}
-	return r.next.Authenticate(ctx)
+	return call()
+}
+
+// limited is do for calls that return a value.
+func limited[T any](ctx context.Context, r *rateLimited, op string, call func() (T, error)) (T, error) {
+	if err := r.wait(ctx, op); err != nil {
+		var zero T
+		return zero, err
+	}
+	return call()
+}
+
+func (r *rateLimited) Authenticate(ctx context.Context) error {
+	return r.do(ctx, "authenticate", func() error { return r.next.Authenticate(ctx) })
 }
 
 func (r *rateLimited) GetServer(ctx context.Context, id string) (*Server, error) {
-	if err := r.wait(ctx, "getServer"); err != nil {
-		return nil, err
-	}
-	return r.next.GetServer(ctx, id)
+	return limited(ctx, r, "getServer", func() (*Server, error) { return r.next.GetServer(ctx, id) })
 }
 
 func (r *rateLimited) CreateImage(ctx context.Context, req CreateImageRequest) (string, error) {
-	if err := r.wait(ctx, "createImage"); err != nil {
-		return "", err
-	}
-	return r.next.CreateImage(ctx, req)
+	return limited(ctx, r, "createImage", func() (string, error) { return r.next.CreateImage(ctx, req) })
 }
 
 func (r *rateLimited) GetImage(ctx context.Context, id string) (*Image, error) {
-	if err := r.wait(ctx, "getImage"); err != nil {
-		return nil, err
-	}
-	return r.next.GetImage(ctx, id)
+	return limited(ctx, r, "getImage", func() (*Image, error) { return r.next.GetImage(ctx, id) })
 }
 
 func (r *rateLimited) FindImages(ctx context.Context, q FindImagesQuery) ([]Image, error) {
-	if err := r.wait(ctx, "findImages"); err != nil {
-		return nil, err
-	}
-	return r.next.FindImages(ctx, q)
+	return limited(ctx, r, "findImages", func() ([]Image, error) { return r.next.FindImages(ctx, q) })
 }
 
 func (r *rateLimited) DeleteImage(ctx context.Context, id string) error {
-	if err := r.wait(ctx, "deleteImage"); err != nil {
-		return err
-	}
-	return r.next.DeleteImage(ctx, id)
+	return r.do(ctx, "deleteImage", func() error { return r.next.DeleteImage(ctx, id) })
 }
 
 func (r *rateLimited) Capabilities() Capabilities { return r.next.Capabilities() }
 
 func (r *rateLimited) GetImages(ctx context.Context, ids []string) (map[string]Image, error) {
-	if err := r.wait(ctx, "getImages"); err != nil {
-		return nil, err
-	}
-	return r.next.GetImages(ctx, ids)
+	return limited(ctx, r, "getImages", func() (map[string]Image, error) { return r.next.GetImages(ctx, ids) })
 }
 
 func (r *rateLimited) ImagesChangedSince(ctx context.Context, since time.Time) ([]Image, error) {
-	if err := r.wait(ctx, "imagesChangedSince"); err != nil {
-		return nil, err
-	}
-	return r.next.ImagesChangedSince(ctx, since)
+	return limited(ctx, r, "imagesChangedSince", func() ([]Image, error) { return r.next.ImagesChangedSince(ctx, since) })
 }
 
 func (r *rateLimited) StopServer(ctx context.Context, id string) error {
-	if err := r.wait(ctx, OpStopServer); err != nil {
-		return err
-	}
-	return r.next.StopServer(ctx, id)
+	return r.do(ctx, OpStopServer, func() error { return r.next.StopServer(ctx, id) })
 }
 
 func (r *rateLimited) StartServer(ctx context.Context, id string) error {
-	if err := r.wait(ctx, OpStartServer); err != nil {
-		return err
-	}
-	return r.next.StartServer(ctx, id)
+	return r.do(ctx, OpStartServer, func() error { return r.next.StartServer(ctx, id) })
 }

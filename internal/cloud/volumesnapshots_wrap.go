@@ -19,15 +19,9 @@ func (i *instrumented) DeleteVolumeSnapshot(ctx context.Context, id string) (err
 }
 
 func (r *rateLimited) GetVolumeSnapshot(ctx context.Context, id string) (*VolumeSnapshot, error) {
-	if err := r.wait(ctx, OpGetVolumeSnapshot); err != nil {
-		return nil, err
-	}
-	return r.next.GetVolumeSnapshot(ctx, id)
+	return limited(ctx, r, OpGetVolumeSnapshot, func() (*VolumeSnapshot, error) { return r.next.GetVolumeSnapshot(ctx, id) })
 }
 
 func (r *rateLimited) DeleteVolumeSnapshot(ctx context.Context, id string) error {
-	if err := r.wait(ctx, OpDeleteVolumeSnapshot); err != nil {
-		return err
-	}
-	return r.next.DeleteVolumeSnapshot(ctx, id)
+	return r.do(ctx, OpDeleteVolumeSnapshot, func() error { return r.next.DeleteVolumeSnapshot(ctx, id) })
 }
