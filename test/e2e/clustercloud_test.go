@@ -91,7 +91,9 @@ func TestClusterCloudAsNamespaceEditor(t *testing.T) {
 	image := strings.ReplaceAll(string(inNamespace(t, filepath.Join(samples, "clustercloud_serverimage.yaml"), "team-a", allowedNS)),
 		"2a9be312-5d4b-4bc8-b2ae-35100fa9241f", server)
 	kubectl.run(t, []byte(image), "apply", as, "-f", "-")
-	t.Cleanup(func() { _, _, _ = kubectl.try(nil, "delete", "si", "web-golden-shared", "-n", allowedNS, "--wait=false") })
+	t.Cleanup(func() {
+		_, _, _ = kubectl.try(nil, "delete", "si", "web-golden-shared", "-n", allowedNS, "--wait=false")
+	})
 	out := kubectl.run(t, nil, "wait", as, "--for=condition=Ready", "serverimage/web-golden-shared", "-n", allowedNS, "--timeout=120s")
 	if !strings.Contains(out, "condition met") {
 		t.Errorf("kubectl wait: %q", out)
@@ -120,7 +122,9 @@ func TestClusterCloudAsNamespaceEditor(t *testing.T) {
 	// image.
 	refused := strings.ReplaceAll(image, "namespace: "+allowedNS, "namespace: "+refusedNS)
 	kubectl.run(t, []byte(refused), "apply", as, "-f", "-")
-	t.Cleanup(func() { _, _, _ = kubectl.try(nil, "delete", "si", "web-golden-shared", "-n", refusedNS, "--wait=false") })
+	t.Cleanup(func() {
+		_, _, _ = kubectl.try(nil, "delete", "si", "web-golden-shared", "-n", refusedNS, "--wait=false")
+	})
 	kubectl.run(t, nil, "wait", as, "--for=condition=Stalled", "serverimage/web-golden-shared", "-n", refusedNS, "--timeout=60s")
 	reason := kubectl.run(t, nil, "get", "si", "web-golden-shared", "-n", refusedNS, as, "-o", `jsonpath={.status.conditions[?(@.type=="Ready")].reason}`)
 	if reason != "CloudNotAllowed" {

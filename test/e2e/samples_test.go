@@ -313,9 +313,9 @@ func startOperator(t *testing.T, namespace string, extraArgs ...string) *operato
 	cmd := exec.Command(operatorBin, append([]string{
 		"--leader-elect=false",
 		"--metrics-secure=false",
-		"--metrics-bind-address="+o.metricsAddr,
-		"--health-probe-bind-address="+freeAddr(t),
-		"--watch-namespaces="+namespace,
+		"--metrics-bind-address=" + o.metricsAddr,
+		"--health-probe-bind-address=" + freeAddr(t),
+		"--watch-namespaces=" + namespace,
 		"--zap-encoder=json",
 	}, extraArgs...)...)
 	cmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig)
