@@ -55,5 +55,7 @@ func (w *propsWatch) propsDrifted(img *cloud.Image) bool {
 	case w.sharing:
 		return true
 	}
-	return img.PropsKnown && propsKey(img.Tags, string(img.Visibility), img.Protected) != w.recorded
+	// A read without the properties (Rackspace's poll API) cannot tell:
+	// the object reads them itself, once per drift pass.
+	return !img.PropsKnown || propsKey(img.Tags, string(img.Visibility), img.Protected) != w.recorded
 }

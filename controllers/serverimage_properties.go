@@ -127,10 +127,13 @@ func (r *ServerImageReconciler) syncProperties(ctx context.Context, p *pass, obs
 		img = obs.image
 	}
 	drift := st.ObservedGeneration == si.Generation
-	if drift && !r.membersDue(si) && (img == nil || !img.PropsKnown || recordedAs(st, img)) {
+	caps := p.prov.Capabilities().Properties
+	if caps.PropsNeedImageRead {
+		ctx, img = readPropsSeparately(ctx, img)
+	}
+	if drift && !r.membersDue(si) && !caps.PropsNeedImageRead && (img == nil || !img.PropsKnown || recordedAs(st, img)) {
 		return res, nil
 	}
-	caps := p.prov.Capabilities().Properties
 	if img == nil {
 		fresh, err := p.prov.GetImage(ctx, si.Status.ImageID)
 		if err != nil {

@@ -69,6 +69,9 @@ type PropertySupport struct {
 	SharingNeedsShared bool
 	// AcceptShare: a consumer's Provider can accept a share.
 	AcceptShare bool
+	// PropsNeedImageRead: the batched image read carries no properties;
+	// GetImage under WithImageProps reads them (imageprops_read.go).
+	PropsNeedImageRead bool
 }
 
 // CanSetVisibility reports whether v can be requested.

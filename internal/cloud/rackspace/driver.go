@@ -32,9 +32,6 @@ func init() {
 type Provider struct {
 	// Images hold no Cloud Block Storage volumes (docs/providers/rackspace.md).
 	cloud.NoVolumeSnapshots
-	// No image properties or sharing yet (docs/providers).
-	cloud.NoImageProperties
-
 	s  *settings
 	hc http.Client
 
