@@ -2,6 +2,7 @@ package controllers_test
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"path/filepath"
 	"slices"
@@ -23,11 +24,25 @@ import (
 // keepsProperties: the simulator dialects whose driver keeps protection
 // and members (Glance behind the OpenStack provider, Rackspace Cloud
 // Images, SCP; the public cloud reads images through the Nova proxy);
-// keepsTags: and tags (SCP's live in another API).
+// keepsTags: the dialects whose driver keeps tags (SCP's live in another
+// API; Huawei's are key/value, at most 10).
 func keepsProperties(p provider) bool {
 	return p.name == openStack.name || p.name == scp.name || p.name == rackspace.name
 }
-func keepsTags(p provider) bool { return p.name == openStack.name || p.name == rackspace.name }
+func keepsTags(p provider) bool {
+	return p.name == openStack.name || p.name == rackspace.name || p.name == huawei.name
+}
+
+// tagLimit is how many tags the provider takes (0: not checked).
+func tagLimit(p provider) int {
+	if p.name == huawei.name {
+		return 10
+	}
+	return 0
+}
+
+// refusesTags: tags are refused, all of them or beyond a limit.
+func refusesTags(p provider) bool { return !keepsTags(p) || tagLimit(p) > 0 }
 
 // visibilityOf is the simulator image's visibility as the cloud reads
 // it: one never set is private.
@@ -183,7 +198,11 @@ func propertiesDrift(t *testing.T, p provider) {
 func propertiesUnsupported(t *testing.T, p provider) {
 	s := p.start(t, fakecloud.Options{})
 	srv := s.sim.AddServer(fakecloud.Server{})
-	s.serverImage("tagged", srv.ID, func(si *imagesv1.ServerImage) { si.Spec.Tags = []imagesv1.ImageTag{"golden"} })
+	tags := []imagesv1.ImageTag{"golden"}
+	for i := 1; i <= tagLimit(p); i++ {
+		tags = append(tags, imagesv1.ImageTag(fmt.Sprintf("t%d", i)))
+	}
+	s.serverImage("tagged", srv.ID, func(si *imagesv1.ServerImage) { si.Spec.Tags = tags })
 	si := s.WaitCondition("tagged", imagesv1.ConditionStalled, imagesv1.ReasonUnsupportedImageProperty)
 	if msg := readyOf(si).Message; !contains(msg, "spec.tags") || !contains(msg, "provider ") {
 		t.Errorf("refusal %q does not name the provider and the field", msg)

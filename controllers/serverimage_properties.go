@@ -128,10 +128,11 @@ func (r *ServerImageReconciler) syncProperties(ctx context.Context, p *pass, obs
 	}
 	drift := st.ObservedGeneration == si.Generation
 	caps := p.prov.Capabilities().Properties
-	if caps.PropsNeedImageRead {
-		ctx, img = readPropsSeparately(ctx, img)
+	ownRead := readsPropsSeparately(si, caps)
+	if ownRead {
+		ctx, img = withPropsRead(ctx, img)
 	}
-	if drift && !r.membersDue(si) && !caps.PropsNeedImageRead && (img == nil || !img.PropsKnown || recordedAs(st, img)) {
+	if drift && !r.membersDue(si) && !ownRead && (img == nil || !img.PropsKnown || recordedAs(st, img)) {
 		return res, nil
 	}
 	if img == nil {

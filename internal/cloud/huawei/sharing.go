@@ -17,8 +17,8 @@ import (
 // /v1/cloudimages/members. Each call here waits for its job, read with its
 // own GET as images are (IMS has no batched read of either), and a job
 // that fails comes back as an error carrying the cloud's fail_reason.
-// Tags are key/value (at most 10), and no visibility or protection call is
-// documented: those fields are not kept.
+// Tags are key/value, at most 10 (tags.go); no visibility or protection
+// call is documented, so those fields are not kept.
 
 // jobPollInterval is how often a member job is read while it runs; IMS
 // finishes member jobs in seconds.
@@ -29,14 +29,19 @@ const jobPollInterval = time.Second
 // next pass lists the members to see what the job did.
 const jobWaitLimit = 2 * time.Minute
 
+// propertySupport: tags live in their own API, not in the image read, so
+// GetImage reads them when asked.
 func propertySupport() cloud.PropertySupport {
-	return cloud.PropertySupport{Sharing: true, AcceptShare: true}
+	return cloud.PropertySupport{Tags: true, MaxTags: maxIMSTags, Sharing: true, AcceptShare: true, PropsNeedImageRead: true}
 }
 
-// UpdateImageProperties: no property of this kind is kept on IMS (the
-// reconciler never asks, by Capabilities).
-func (p *Provider) UpdateImageProperties(context.Context, string, cloud.PropertyUpdate) error {
-	return cloud.Invalid(cloud.OpUpdateImage, "Huawei Cloud IMS: tags, visibility and protection are not kept by the operator")
+// UpdateImageProperties changes tags; visibility and protection are not
+// kept on IMS (the reconciler never asks, by Capabilities).
+func (p *Provider) UpdateImageProperties(ctx context.Context, id string, u cloud.PropertyUpdate) error {
+	if u.Visibility != "" || u.Protected != nil {
+		return cloud.Invalid(cloud.OpUpdateImage, "Huawei Cloud IMS: visibility and protection are not kept by the operator")
+	}
+	return p.updateTags(ctx, id, u.AddTags, u.RemoveTags)
 }
 
 type memberBody struct {

@@ -18,7 +18,7 @@ func TestSharingJobs(t *testing.T) {
 	const consumer = "9c61b2f7f8a54c0c9a1b2c3d4e5f6a7b"
 
 	caps := p.Capabilities().Properties
-	if !caps.Sharing || !caps.AcceptShare || caps.Tags || caps.Protected || len(caps.Visibilities) > 0 || caps.SharingNeedsShared {
+	if !caps.Sharing || !caps.AcceptShare || !caps.Tags || caps.MaxTags != 10 || !caps.PropsNeedImageRead || caps.Protected || len(caps.Visibilities) > 0 || caps.SharingNeedsShared {
 		t.Fatalf("capabilities %+v", caps)
 	}
 	for range 2 {
