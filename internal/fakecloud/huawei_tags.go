@@ -52,17 +52,19 @@ func imsTagKey(tag string) string {
 }
 
 func (c *Cloud) imsListTags(w http.ResponseWriter, id string) {
-	img, ok := c.store.image(id)
-	if !ok {
-		writeError(w, dialectHuaweiIMS, http.StatusNotFound, "Image "+id+" could not be found.", "")
-		return
+	if img, ok := c.imsImage(w, id); ok {
+		writeJSON(w, http.StatusOK, map[string]any{"tags": imsTagList(img.tags())})
 	}
-	out := []imsTagBody{}
-	for _, t := range img.tags() {
+}
+
+// imsTagList renders stored tags as IMS key/value pairs.
+func imsTagList(tags []string) []imsTagBody {
+	out := make([]imsTagBody, 0, len(tags))
+	for _, t := range tags {
 		k, v, _ := strings.Cut(t, "=")
 		out = append(out, imsTagBody{Key: k, Value: v})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"tags": out})
+	return out
 }
 
 func (c *Cloud) imsTagAction(w http.ResponseWriter, r *http.Request, id string) {

@@ -40,7 +40,7 @@ func (p *Provider) GetImage(ctx context.Context, id string) (*cloud.Image, error
 	}
 	out := img.toImage(p.imageURL(img.ID))
 	if cloud.ImagePropsWanted(ctx) {
-		// Tags are in their own API (tags.go); visibility and protection
+		// Tags are in their own API (sharing.go); visibility and protection
 		// are not kept, so only the tags count.
 		if out.Tags, err = p.readTags(ctx, img.ID); err != nil {
 			return nil, err
