@@ -193,18 +193,32 @@ func propertiesDrift(t *testing.T, p provider) {
 	}
 }
 
+// refusesSomething: the provider refuses some property field.
+func refusesSomething(p provider) bool { return refusesTags(p) || p.name == rackspace.name }
+
+// unsupportedSpec is a spec the provider refuses, and the field the
+// refusal must name: tags (beyond the limit, where there is one), or on
+// Rackspace, which keeps tags, the shared visibility it does not have.
+func unsupportedSpec(p provider) (func(*imagesv1.ServerImage), string) {
+	if p.name == rackspace.name {
+		return func(si *imagesv1.ServerImage) { si.Spec.Visibility = imagesv1.VisibilityShared }, "spec.visibility shared"
+	}
+	tags := []imagesv1.ImageTag{"golden"}
+	for i := 1; i <= tagLimit(p); i++ {
+		tags = append(tags, imagesv1.ImageTag(fmt.Sprintf("t%d", i)))
+	}
+	return func(si *imagesv1.ServerImage) { si.Spec.Tags = tags }, "spec.tags"
+}
+
 // propertiesUnsupported: a field the provider cannot keep is refused,
 // naming the provider and the field, before any cloud call.
 func propertiesUnsupported(t *testing.T, p provider) {
 	s := p.start(t, fakecloud.Options{})
 	srv := s.sim.AddServer(fakecloud.Server{})
-	tags := []imagesv1.ImageTag{"golden"}
-	for i := 1; i <= tagLimit(p); i++ {
-		tags = append(tags, imagesv1.ImageTag(fmt.Sprintf("t%d", i)))
-	}
-	s.serverImage("tagged", srv.ID, func(si *imagesv1.ServerImage) { si.Spec.Tags = tags })
+	edit, field := unsupportedSpec(p)
+	s.serverImage("tagged", srv.ID, edit)
 	si := s.WaitCondition("tagged", imagesv1.ConditionStalled, imagesv1.ReasonUnsupportedImageProperty)
-	if msg := readyOf(si).Message; !contains(msg, "spec.tags") || !contains(msg, "provider ") {
+	if msg := readyOf(si).Message; !contains(msg, field) || !contains(msg, "provider ") {
 		t.Errorf("refusal %q does not name the provider and the field", msg)
 	}
 	// (Some Clouds list images to check their credentials: that is the
