@@ -207,7 +207,11 @@ func unsupportedSpec(p provider) (func(*imagesv1.ServerImage), string) {
 	for i := 1; i <= tagLimit(p); i++ {
 		tags = append(tags, imagesv1.ImageTag(fmt.Sprintf("t%d", i)))
 	}
-	return func(si *imagesv1.ServerImage) { si.Spec.Tags = tags }, "spec.tags"
+	field := "spec.tags"
+	if tagLimit(p) > 0 {
+		field = fmt.Sprintf("more than %d spec.tags", tagLimit(p))
+	}
+	return func(si *imagesv1.ServerImage) { si.Spec.Tags = tags }, field
 }
 
 // propertiesUnsupported: a field the provider cannot keep is refused,
