@@ -104,12 +104,12 @@ func (s *scenario) editSpec(name string, edit func(*imagesv1.ServerImage)) {
 }
 
 // waitApplied waits until the properties of the object's current
-// generation are applied and cond holds.
+// generation are applied, no member job runs, and cond holds.
 func (s *scenario) waitApplied(name string, cond func(*imagesv1.ImagePropertiesStatus) bool) *imagesv1.ServerImage {
 	s.T.Helper()
 	return s.WaitServerImage(name, "properties applied", func(si *imagesv1.ServerImage) bool {
 		st := si.Status.Properties
-		return readyOf(si) != nil && readyOf(si).Status == "True" && st != nil && st.ObservedGeneration == si.Generation && cond(st)
+		return readyOf(si) != nil && readyOf(si).Status == "True" && st != nil && st.ObservedGeneration == si.Generation && len(st.MemberJobs) == 0 && cond(st)
 	})
 }
 

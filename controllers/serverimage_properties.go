@@ -132,7 +132,7 @@ func (r *ServerImageReconciler) syncProperties(ctx context.Context, p *pass, obs
 	if ownRead {
 		ctx, img = withPropsRead(ctx, img)
 	}
-	if drift && !r.membersDue(si) && !ownRead && (img == nil || !img.PropsKnown || recordedAs(st, img)) {
+	if drift && !r.membersDue(si) && !ownRead && len(st.MemberJobs) == 0 && (img == nil || !img.PropsKnown || recordedAs(st, img)) {
 		return res, nil
 	}
 	if img == nil {

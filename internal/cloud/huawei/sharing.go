@@ -15,9 +15,11 @@ import (
 
 // IMS shares images with projects through batch member calls that answer a
 // job: POST (share), DELETE (unshare) and PUT (the consumer's answer) on
-// /v1/cloudimages/members. Each call here waits for its job, read with its
-// own GET as images are (IMS has no batched read of either), and a job
-// that fails comes back as an error carrying the cloud's fail_reason.
+// /v1/cloudimages/members. Share and unshare return the job at once
+// (*cloud.JobStarted), and the poller reads it with GetJob on the Cloud's
+// poll interval; the consumer's answer, made with the consumer's Cloud
+// (whose poller does not watch the owner's image), waits for its job here.
+// A job that fails comes back with the cloud's fail_reason.
 // Tags are key/value, at most 10 (below); no visibility or protection
 // call is documented, so those fields are not kept.
 
@@ -33,7 +35,7 @@ const jobWaitLimit = 2 * time.Minute
 // propertySupport: tags live in their own API, not in the image read, so
 // GetImage reads them when asked.
 func propertySupport() cloud.PropertySupport {
-	return cloud.PropertySupport{Tags: true, MaxTags: maxIMSTags, Sharing: true, AcceptShare: true, PropsNeedImageRead: true}
+	return cloud.PropertySupport{Tags: true, MaxTags: maxIMSTags, Sharing: true, AcceptShare: true, PropsNeedImageRead: true, MemberJobs: true}
 }
 
 // UpdateImageProperties changes tags; visibility and protection are not
@@ -52,14 +54,16 @@ type memberBody struct {
 	Status    string   `json:"status,omitempty"`
 }
 
-// AddMember shares the image with a project and waits for the job.
+// AddMember shares the image with a project; the job it starts is
+// returned as *cloud.JobStarted.
 func (p *Provider) AddMember(ctx context.Context, id, project string) error {
-	return p.memberJob(ctx, cloud.OpAddMember, http.MethodPost, memberBody{Images: []string{id}, Projects: []string{project}})
+	return p.startJob(ctx, cloud.OpAddMember, http.MethodPost, memberBody{Images: []string{id}, Projects: []string{project}})
 }
 
-// RemoveMember unshares the image and waits for the job.
+// RemoveMember unshares the image; the job it starts is returned as
+// *cloud.JobStarted.
 func (p *Provider) RemoveMember(ctx context.Context, id, project string) error {
-	return p.memberJob(ctx, cloud.OpRemoveMember, http.MethodDelete, memberBody{Images: []string{id}, Projects: []string{project}})
+	return p.startJob(ctx, cloud.OpRemoveMember, http.MethodDelete, memberBody{Images: []string{id}, Projects: []string{project}})
 }
 
 // AcceptShare accepts, as this Cloud's project, an image shared with it.
@@ -68,7 +72,11 @@ func (p *Provider) AcceptShare(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	return p.memberJob(ctx, cloud.OpAcceptShare, http.MethodPut, memberBody{Images: []string{id}, ProjectID: project, Status: string(cloud.MemberAccepted)})
+	err = p.startJob(ctx, cloud.OpAcceptShare, http.MethodPut, memberBody{Images: []string{id}, ProjectID: project, Status: string(cloud.MemberAccepted)})
+	if jobID, ok := cloud.JobOf(err); ok {
+		return p.waitJob(ctx, cloud.OpAcceptShare, jobID)
+	}
+	return err
 }
 
 // ListMembers lists the projects the image is shared with.
@@ -102,8 +110,8 @@ func (p *Provider) ListMembers(ctx context.Context, id string) ([]cloud.Member, 
 // with its /v2 trimmed).
 func (p *Provider) v1URL(path string) string { return p.s.imsURL + path }
 
-// memberJob sends a member call and waits until its job ends.
-func (p *Provider) memberJob(ctx context.Context, op, method string, body memberBody) error {
+// startJob sends a member call and returns its job as *cloud.JobStarted.
+func (p *Provider) startJob(ctx context.Context, op, method string, body memberBody) error {
 	r, err := p.do(ctx, request{op: op, method: method, url: p.v1URL("/v1/cloudimages/members"), body: body, ok: []int{http.StatusOK}})
 	if err != nil {
 		return err
@@ -114,39 +122,60 @@ func (p *Provider) memberJob(ctx context.Context, op, method string, body member
 	if err := json.Unmarshal(r.body, &job); err != nil || job.JobID == "" {
 		return cloud.Malformed(op, "the member call answered no job_id")
 	}
-	return p.waitJob(ctx, op, job.JobID)
+	return &cloud.JobStarted{Op: op, JobID: job.JobID}
 }
 
-// waitJob reads the job until it succeeds or fails; a failure is Invalid
-// with the cloud's fail_reason (a project that does not exist, an image
-// that cannot be shared), which a person must fix.
-func (p *Provider) waitJob(ctx context.Context, op, jobID string) error {
+// GetJob reads a member job once.
+func (p *Provider) GetJob(ctx context.Context, jobID string) (cloud.JobState, error) {
+	return p.readJob(ctx, cloud.OpGetJob, jobID)
+}
+
+// readJob reads the job: SUCCESS and FAIL end it; anything else (INIT,
+// RUNNING) is still running.
+func (p *Provider) readJob(ctx context.Context, op, jobID string) (cloud.JobState, error) {
 	project, err := p.projectID(ctx)
 	if err != nil {
-		return err
+		return cloud.JobState{}, err
 	}
 	u := p.v1URL("/v1/" + url.PathEscape(project) + "/jobs/" + url.PathEscape(jobID))
+	r, err := p.do(ctx, request{op: op, method: http.MethodGet, url: u, ok: []int{http.StatusOK}})
+	if err != nil {
+		return cloud.JobState{}, err
+	}
+	var job struct {
+		Status     string `json:"status"`
+		FailReason string `json:"fail_reason"`
+	}
+	if err := json.Unmarshal(r.body, &job); err != nil {
+		return cloud.JobState{}, cloud.Malformed(op, "the job is not JSON: "+err.Error())
+	}
+	switch strings.ToUpper(job.Status) {
+	case "SUCCESS":
+		return cloud.JobState{Done: true}, nil
+	case "FAIL":
+		reason := job.FailReason
+		if reason == "" {
+			reason = "no fail_reason given"
+		}
+		return cloud.JobState{Done: true, FailReason: reason}, nil
+	}
+	return cloud.JobState{}, nil
+}
+
+// waitJob reads the job until it ends (the consumer's answer only).
+func (p *Provider) waitJob(ctx context.Context, op, jobID string) error {
 	deadline := time.Now().Add(jobWaitLimit)
 	for {
-		r, err := p.do(ctx, request{op: op, method: http.MethodGet, url: u, ok: []int{http.StatusOK}})
-		if err != nil {
+		job, err := p.readJob(ctx, op, jobID)
+		switch {
+		case err != nil:
 			return err
-		}
-		var job struct {
-			Status     string `json:"status"`
-			FailReason string `json:"fail_reason"`
-		}
-		if err := json.Unmarshal(r.body, &job); err != nil {
-			return cloud.Malformed(op, "the job is not JSON: "+err.Error())
-		}
-		switch strings.ToUpper(job.Status) {
-		case "SUCCESS":
+		case job.Done && job.FailReason != "":
+			return cloud.JobFailed(op, jobID, job.FailReason)
+		case job.Done:
 			return nil
-		case "FAIL":
-			return &cloud.Error{Class: cloud.ClassInvalid, Op: op, Message: fmt.Sprintf("IMS job %s failed: %s", jobID, job.FailReason)}
-		}
-		if time.Now().After(deadline) {
-			return &cloud.Error{Class: cloud.ClassTransient, Op: op, Message: fmt.Sprintf("IMS job %s still %s after %s", jobID, job.Status, jobWaitLimit)}
+		case time.Now().After(deadline):
+			return &cloud.Error{Class: cloud.ClassTransient, Op: op, Message: fmt.Sprintf("IMS job %s still running after %s", jobID, jobWaitLimit)}
 		}
 		t := time.NewTimer(jobPollInterval)
 		select {

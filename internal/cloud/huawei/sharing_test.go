@@ -10,8 +10,9 @@ import (
 	"github.com/serverimage-operator/serverimage-operator/internal/fakecloud"
 )
 
-// TestSharingJobs: member calls answer a job, which the driver reads until
-// it ends; a failed job is an Invalid error carrying fail_reason.
+// TestSharingJobs: share and unshare return their job at once, which
+// GetJob reads (running, then done; a failed job carries fail_reason);
+// the consumer's answer waits for its job.
 func TestSharingJobs(t *testing.T) {
 	ctx := context.Background()
 	sim := newSim(t)
@@ -20,30 +21,51 @@ func TestSharingJobs(t *testing.T) {
 	const consumer = "9c61b2f7f8a54c0c9a1b2c3d4e5f6a7b"
 
 	caps := p.Capabilities().Properties
-	if !caps.Sharing || !caps.AcceptShare || !caps.Tags || caps.MaxTags != 10 || !caps.PropsNeedImageRead || caps.Protected || len(caps.Visibilities) > 0 || caps.SharingNeedsShared {
+	if !caps.Sharing || !caps.AcceptShare || !caps.MemberJobs || !caps.Tags || caps.MaxTags != 10 || !caps.PropsNeedImageRead || caps.Protected || len(caps.Visibilities) > 0 || caps.SharingNeedsShared {
 		t.Fatalf("capabilities %+v", caps)
 	}
-	for range 2 {
-		if err := p.AddMember(ctx, img.ID, consumer); err != nil {
-			t.Fatalf("AddMember: %v", err)
+	// runJob starts a member job and reads it until it ends.
+	runJob := func(call func() error) cloud.JobState {
+		t.Helper()
+		jobID, ok := cloud.JobOf(call())
+		if !ok {
+			t.Fatal("the member call returned no job")
 		}
+		for reads := 1; ; reads++ {
+			state, err := p.GetJob(ctx, jobID)
+			if err != nil {
+				t.Fatalf("GetJob: %v", err)
+			}
+			if state.Done {
+				if reads != 2 {
+					t.Errorf("job ended on read %d, want 2 (running, then done)", reads)
+				}
+				return state
+			}
+		}
+	}
+	for range 2 {
+		if st := runJob(func() error { return p.AddMember(ctx, img.ID, consumer) }); st.FailReason != "" {
+			t.Fatalf("AddMember job failed: %s", st.FailReason)
+		}
+	}
+	if n := sim.Calls(fakecloud.OpGetJob); n != 4 {
+		t.Errorf("%d job reads, want 4: the calls do not wait", n)
 	}
 	ms, err := p.ListMembers(ctx, img.ID)
 	if err != nil || len(ms) != 1 || ms[0] != (cloud.Member{Project: consumer, Status: cloud.MemberPending}) {
 		t.Fatalf("members %v %v", ms, err)
 	}
-	if n := sim.Calls(fakecloud.OpGetJob); n != 4 {
-		t.Errorf("%d job reads, want 2 per job (running, then done)", n)
-	}
 	sim.FailNextIMSJob("The image cannot be shared with project 0000.")
-	err = p.AddMember(ctx, img.ID, "0000")
-	wantClass(t, err, cloud.ClassInvalid, "The image cannot be shared with project 0000.")
+	if st := runJob(func() error { return p.AddMember(ctx, img.ID, "0000") }); st.FailReason != "The image cannot be shared with project 0000." {
+		t.Errorf("failed job: %+v", st)
+	}
 	if err := p.AcceptShare(ctx, img.ID); cloud.ClassOf(err) != cloud.ClassInvalid {
 		t.Errorf("accepting as a project that is no member: %v, want a failed job", err)
 	}
 	for range 2 {
-		if err := p.RemoveMember(ctx, img.ID, consumer); err != nil {
-			t.Fatalf("RemoveMember: %v", err)
+		if st := runJob(func() error { return p.RemoveMember(ctx, img.ID, consumer) }); st.FailReason != "" {
+			t.Fatalf("RemoveMember job failed: %s", st.FailReason)
 		}
 	}
 	if got, _ := sim.Image(img.ID); len(got.Members) != 0 {

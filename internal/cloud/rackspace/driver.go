@@ -32,6 +32,8 @@ func init() {
 type Provider struct {
 	// Images hold no Cloud Block Storage volumes (docs/providers/rackspace.md).
 	cloud.NoVolumeSnapshots
+	// Member calls finish in the call.
+	cloud.NoJobs
 	s  *settings
 	hc http.Client
 
