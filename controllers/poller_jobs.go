@@ -37,6 +37,10 @@ func (p *imagePoller) watchJobsLocked(cloudUID types.UID, si *imagesv1.ServerIma
 			want[j.ID] = true
 		}
 	}
+	if len(want) == 0 {
+		p.dropJobsLocked(cloudUID, si.UID)
+		return
+	}
 	for id, w := range cp.jobs {
 		if w.obj.UID == si.UID && !want[id] {
 			delete(cp.jobs, id)
@@ -53,6 +57,18 @@ func (p *imagePoller) watchJobsLocked(cloudUID types.UID, si *imagesv1.ServerIma
 		select {
 		case cp.kick <- struct{}{}:
 		default:
+		}
+	}
+}
+
+// dropJobsLocked stops reading the jobs of an object the poller no
+// longer watches.
+func (p *imagePoller) dropJobsLocked(cloudUID, obj types.UID) {
+	if cp := p.clouds[cloudUID]; cp != nil {
+		for id, w := range cp.jobs {
+			if w.obj.UID == obj {
+				delete(cp.jobs, id)
+			}
 		}
 	}
 }

@@ -76,9 +76,14 @@ func TestPollerReadsMemberJobs(t *testing.T) {
 		t.Errorf("an ended job was read again: %v", prov.reads)
 	}
 
-	si.Status.Properties.MemberJobs = nil
+	si.Status.Properties.MemberJobs = si.Status.Properties.MemberJobs[:1]
 	p.sync(si, c, prov)
-	if _, ok := p.jobEnded(c.UID, "ok"); ok {
+	if _, ok := p.jobEnded(c.UID, "bad"); ok {
 		t.Error("a job settled by the reconciler is still kept")
+	}
+	si.Status.ImageID = ""
+	p.sync(si, nil, nil)
+	if _, ok := p.jobEnded(c.UID, "ok"); ok {
+		t.Error("the jobs of an object no longer watched are still kept")
 	}
 }

@@ -62,6 +62,7 @@ func (p *imagePoller) sync(si *imagesv1.ServerImage, c *imagesv1.Cloud, prov clo
 	if w == watchNone {
 		if had {
 			p.forgetLocked(prev)
+			p.dropJobsLocked(prev.cloud, si.UID)
 			delete(p.watched, si.UID)
 		}
 		return
