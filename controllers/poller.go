@@ -85,6 +85,9 @@ type cloudPoll struct {
 	feedSince time.Time
 	lastFeed  time.Time
 	feedReads int
+
+	// jobs are member jobs being read (poller_jobs.go).
+	jobs map[string]*jobWatch
 }
 
 type trackedImage struct {
@@ -204,6 +207,9 @@ func (p *imagePoller) run(ctx context.Context, uid types.UID) {
 		if due, ok := cp.nextReadLocked(); ok && due.Before(wake) {
 			wake = due
 		}
+		if due, ok := cp.nextJobLocked(); ok && due.Before(wake) {
+			wake = due
+		}
 		kick := cp.kick
 		p.mu.Unlock()
 
@@ -223,6 +229,7 @@ func (p *imagePoller) run(ctx context.Context, uid types.UID) {
 			return
 		}
 		p.poll(ctx, uid, false)
+		p.readJobs(ctx, uid)
 		if !time.Now().Before(nextDrift) {
 			p.poll(ctx, uid, true)
 			nextDrift = time.Now().Add(jitter(p.drift))

@@ -55,5 +55,8 @@ func (w *propsWatch) propsDrifted(img *cloud.Image) bool {
 	case w.sharing:
 		return true
 	}
-	return img.PropsKnown && propsKey(img.Tags, string(img.Visibility), img.Protected) != w.recorded
+	// A read without the properties (Rackspace's poll API, Huawei's
+	// tags) cannot tell: the object reads them itself, once per drift
+	// pass (serverimage_propsread.go).
+	return !img.PropsKnown || propsKey(img.Tags, string(img.Visibility), img.Protected) != w.recorded
 }

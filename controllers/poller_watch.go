@@ -62,6 +62,7 @@ func (p *imagePoller) sync(si *imagesv1.ServerImage, c *imagesv1.Cloud, prov clo
 	if w == watchNone {
 		if had {
 			p.forgetLocked(prev)
+			p.dropJobsLocked(prev.cloud, si.UID)
 			delete(p.watched, si.UID)
 		}
 		return
@@ -76,6 +77,7 @@ func (p *imagePoller) sync(si *imagesv1.ServerImage, c *imagesv1.Cloud, prov clo
 	p.watched[si.UID] = ref
 	p.trackLocked(c, prov, si, w == watchInFlight)
 	p.watchPropsLocked(c.UID, si)
+	p.watchJobsLocked(c.UID, si)
 }
 
 // trackLocked registers an image: in flight (read every poll interval) or

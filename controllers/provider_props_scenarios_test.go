@@ -2,6 +2,7 @@ package controllers_test
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"path/filepath"
 	"slices"
@@ -20,12 +21,46 @@ import (
 // keeps is applied, changed, removed and put back; what it does not is
 // refused before any call.
 
-// keepsProperties: the simulator dialects whose driver keeps visibility,
-// protection and members (Glance behind the OpenStack provider, SCP; the
-// public cloud reads images through the Nova proxy); keepsTags: and tags
-// (SCP's live in another API).
-func keepsProperties(p provider) bool { return p.name == openStack.name || p.name == scp.name }
-func keepsTags(p provider) bool       { return p.name == openStack.name }
+// keepsProperties: the simulator dialects whose driver keeps protection
+// and members (Glance behind the OpenStack provider, Rackspace Cloud
+// Images, SCP; the public cloud reads images through the Nova proxy);
+// keepsTags: the dialects whose driver keeps tags (SCP's live in another
+// API; Huawei's are key/value, at most 10).
+func keepsProperties(p provider) bool {
+	return p.name == openStack.name || p.name == scp.name || p.name == rackspace.name
+}
+func keepsTags(p provider) bool {
+	return p.name == openStack.name || p.name == rackspace.name || p.name == huawei.name
+}
+
+// tagLimit is how many tags the provider takes (0: not checked).
+func tagLimit(p provider) int {
+	if p.name == huawei.name {
+		return 10
+	}
+	return 0
+}
+
+// refusesTags: tags are refused, all of them or beyond a limit.
+func refusesTags(p provider) bool { return !keepsTags(p) || tagLimit(p) > 0 }
+
+// visibilityOf is the simulator image's visibility as the cloud reads
+// it: one never set is private.
+func visibilityOf(img fakecloud.Image) string {
+	if img.Visibility == "" {
+		return "private"
+	}
+	return img.Visibility
+}
+
+// sharedVisibility is the visibility of a shared image: shared where the
+// cloud has it, private on Rackspace (members on private images).
+func sharedVisibility(p provider) string {
+	if p.name == rackspace.name {
+		return "private"
+	}
+	return "shared"
+}
 
 // keepsSharing: the dialects whose driver keeps members (Huawei's IMS
 // keeps only those).
@@ -69,12 +104,12 @@ func (s *scenario) editSpec(name string, edit func(*imagesv1.ServerImage)) {
 }
 
 // waitApplied waits until the properties of the object's current
-// generation are applied and cond holds.
+// generation are applied, no member job runs, and cond holds.
 func (s *scenario) waitApplied(name string, cond func(*imagesv1.ImagePropertiesStatus) bool) *imagesv1.ServerImage {
 	s.T.Helper()
 	return s.WaitServerImage(name, "properties applied", func(si *imagesv1.ServerImage) bool {
 		st := si.Status.Properties
-		return readyOf(si) != nil && readyOf(si).Status == "True" && st != nil && st.ObservedGeneration == si.Generation && cond(st)
+		return readyOf(si) != nil && readyOf(si).Status == "True" && st != nil && st.ObservedGeneration == si.Generation && len(st.MemberJobs) == 0 && cond(st)
 	})
 }
 
@@ -99,11 +134,11 @@ func propertiesLifecycle(t *testing.T, p provider) {
 	si = s.waitApplied("golden", func(st *imagesv1.ImagePropertiesStatus) bool { return len(st.Members) == 2 })
 	id := si.Status.ImageID
 	img := s.simImage(id)
-	if !slices.Equal(img.Tags, asStrings(tagsIf(p, "golden", "nightly"))) || img.Visibility != "shared" || !img.Protected ||
+	if !slices.Equal(img.Tags, asStrings(tagsIf(p, "golden", "nightly"))) || visibilityOf(img) != sharedVisibility(p) || !img.Protected ||
 		!slices.Equal(slices.Sorted(maps.Keys(img.Members)), []string{consumerA, consumerB}) {
 		t.Fatalf("cloud image after set: %+v", img.ImageProps)
 	}
-	if st := si.Status.Properties; st.Visibility != "shared" || !*st.Protected || st.Members[0].Status != imagesv1.MemberPending {
+	if st := si.Status.Properties; st.Visibility != sharedVisibility(p) || !*st.Protected || st.Members[0].Status != imagesv1.MemberPending {
 		t.Errorf("status after set: %+v", st)
 	}
 
@@ -129,7 +164,7 @@ func propertiesLifecycle(t *testing.T, p provider) {
 		return si.Status.ObservedGeneration == si.Generation && si.Status.Properties == nil
 	})
 	img = s.simImage(id)
-	if !slices.Equal(img.Tags, asStrings(tagsIf(p, "by-hand"))) || len(img.Members) != 0 || img.Visibility != "private" || img.Protected {
+	if !slices.Equal(img.Tags, asStrings(tagsIf(p, "by-hand"))) || len(img.Members) != 0 || visibilityOf(img) != "private" || img.Protected {
 		t.Errorf("cloud image after removal: %+v", img.ImageProps)
 	}
 }
@@ -143,7 +178,7 @@ func propertiesDrift(t *testing.T, p provider) {
 		si.Spec.Sharing = consumers(consumerA)
 	})
 	si := s.waitApplied("golden", func(st *imagesv1.ImagePropertiesStatus) bool { return len(st.Members) == 1 })
-	if err := s.sim.SetImageProps(si.Status.ImageID, fakecloud.ImageProps{Visibility: "shared"}); err != nil {
+	if err := s.sim.SetImageProps(si.Status.ImageID, fakecloud.ImageProps{Visibility: sharedVisibility(p)}); err != nil {
 		t.Fatal(err)
 	}
 	note := s.WaitEvent("golden", "Warning", "PropertiesRestored")
@@ -158,14 +193,36 @@ func propertiesDrift(t *testing.T, p provider) {
 	}
 }
 
+// refusesSomething: the provider refuses some property field.
+func refusesSomething(p provider) bool { return refusesTags(p) || p.name == rackspace.name }
+
+// unsupportedSpec is a spec the provider refuses, and the field the
+// refusal must name: tags (beyond the limit, where there is one), or on
+// Rackspace, which keeps tags, the shared visibility it does not have.
+func unsupportedSpec(p provider) (func(*imagesv1.ServerImage), string) {
+	if p.name == rackspace.name {
+		return func(si *imagesv1.ServerImage) { si.Spec.Visibility = imagesv1.VisibilityShared }, "spec.visibility shared"
+	}
+	tags := []imagesv1.ImageTag{"golden"}
+	for i := 1; i <= tagLimit(p); i++ {
+		tags = append(tags, imagesv1.ImageTag(fmt.Sprintf("t%d", i)))
+	}
+	field := "spec.tags"
+	if tagLimit(p) > 0 {
+		field = fmt.Sprintf("more than %d spec.tags", tagLimit(p))
+	}
+	return func(si *imagesv1.ServerImage) { si.Spec.Tags = tags }, field
+}
+
 // propertiesUnsupported: a field the provider cannot keep is refused,
 // naming the provider and the field, before any cloud call.
 func propertiesUnsupported(t *testing.T, p provider) {
 	s := p.start(t, fakecloud.Options{})
 	srv := s.sim.AddServer(fakecloud.Server{})
-	s.serverImage("tagged", srv.ID, func(si *imagesv1.ServerImage) { si.Spec.Tags = []imagesv1.ImageTag{"golden"} })
+	edit, field := unsupportedSpec(p)
+	s.serverImage("tagged", srv.ID, edit)
 	si := s.WaitCondition("tagged", imagesv1.ConditionStalled, imagesv1.ReasonUnsupportedImageProperty)
-	if msg := readyOf(si).Message; !contains(msg, "spec.tags") || !contains(msg, "provider ") {
+	if msg := readyOf(si).Message; !contains(msg, field) || !contains(msg, "provider ") {
 		t.Errorf("refusal %q does not name the provider and the field", msg)
 	}
 	// (Some Clouds list images to check their credentials: that is the
@@ -270,7 +327,7 @@ func memberResponseLost(t *testing.T, p provider) {
 	s.WaitServerImage("golden", "members released", func(si *imagesv1.ServerImage) bool {
 		return si.Status.ObservedGeneration == si.Generation && si.Status.Properties == nil
 	})
-	if img := s.simImage(si.Status.ImageID); len(img.Members) != 0 || (keepsProperties(p) && img.Visibility != "private") {
+	if img := s.simImage(si.Status.ImageID); len(img.Members) != 0 || (keepsProperties(p) && visibilityOf(img) != "private") {
 		t.Errorf("cloud image after removing the consumers: %+v", img.ImageProps)
 	}
 }

@@ -127,10 +127,14 @@ func (r *ServerImageReconciler) syncProperties(ctx context.Context, p *pass, obs
 		img = obs.image
 	}
 	drift := st.ObservedGeneration == si.Generation
-	if drift && !r.membersDue(si) && (img == nil || !img.PropsKnown || recordedAs(st, img)) {
+	caps := p.prov.Capabilities().Properties
+	ownRead := readsPropsSeparately(si, caps)
+	if ownRead {
+		ctx, img = withPropsRead(ctx, img)
+	}
+	if drift && !r.membersDue(si) && !ownRead && len(st.MemberJobs) == 0 && (img == nil || !img.PropsKnown || recordedAs(st, img)) {
 		return res, nil
 	}
-	caps := p.prov.Capabilities().Properties
 	if img == nil {
 		fresh, err := p.prov.GetImage(ctx, si.Status.ImageID)
 		if err != nil {

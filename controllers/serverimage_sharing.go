@@ -27,6 +27,13 @@ func (r *ServerImageReconciler) syncMembers(ctx context.Context, p *pass) (strin
 		st.Members, st.LastMembersCheckTime = nil, nil
 		return "", reconcile.Result{}, nil
 	}
+	if wait, err := r.settleMemberJobs(p); wait || err != nil {
+		if err == nil {
+			return "", reconcile.Result{}, nil
+		}
+		res, err := fail(&si.Status.Conditions, si.Generation, policy.Properties, err, "")
+		return "", res, err
+	}
 	id := si.Status.ImageID
 	listed, err := p.prov.ListMembers(ctx, id)
 	if err != nil {
@@ -54,8 +61,9 @@ func (r *ServerImageReconciler) syncMembers(ctx context.Context, p *pass) (strin
 	if err := r.writePropertiesIntent(ctx, p, before); err != nil {
 		return "", reconcile.Result{}, err
 	}
+	beforeJobs := si.DeepCopy()
 	for _, m := range add {
-		if err := p.prov.AddMember(ctx, id, m); err != nil {
+		if err := p.prov.AddMember(ctx, id, m); err != nil && !recordJob(st, err, m, jobAdd) {
 			res, err := fail(&si.Status.Conditions, si.Generation, policy.Properties, err, "sharing image "+id+" with "+m+": "+err.Error())
 			return "", res, err
 		}
@@ -66,13 +74,20 @@ func (r *ServerImageReconciler) syncMembers(ctx context.Context, p *pass) (strin
 			continue
 		}
 		if _, ok := have[m]; ok {
-			if err := p.prov.RemoveMember(ctx, id, m); err != nil {
+			err := p.prov.RemoveMember(ctx, id, m)
+			if err != nil && !recordJob(st, err, m, jobRemove) {
 				res, err := fail(&si.Status.Conditions, si.Generation, policy.Properties, err, "unsharing image "+id+" from "+m+": "+err.Error())
 				return "", res, err
 			}
 			delete(have, m)
+			if err != nil {
+				continue // owned until its job ends
+			}
 		}
 		st.OwnedMembers = slices.DeleteFunc(st.OwnedMembers, func(o string) bool { return o == m })
+	}
+	if err := r.writePropertiesIntent(ctx, p, beforeJobs); err != nil {
+		return "", reconcile.Result{}, err
 	}
 	for _, c := range si.Spec.Sharing {
 		if c.CloudRef == nil || have[c.Project] == cloud.MemberAccepted {
@@ -123,7 +138,8 @@ func (r *ServerImageReconciler) releaseProperties(ctx context.Context, p *pass) 
 	id, caps := si.Status.ImageID, p.prov.Capabilities().Properties
 	if st != nil && caps.Sharing {
 		for _, m := range st.OwnedMembers {
-			if err := p.prov.RemoveMember(ctx, id, m); err != nil && !cloud.IsNotFound(err) {
+			// A started job is enough: the image goes next.
+			if err := p.prov.RemoveMember(ctx, id, m); err != nil && !cloud.IsNotFound(err) && !recordJob(st, err, m, jobRemove) {
 				return err
 			}
 		}

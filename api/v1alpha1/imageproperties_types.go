@@ -137,6 +137,22 @@ type ImagePropertiesStatus struct {
 	// LastMembersCheckTime is when the members were last listed.
 	// +optional
 	LastMembersCheckTime *metav1.Time `json:"lastMembersCheckTime,omitempty"`
+	// MemberJobs are member changes the cloud runs as jobs (Huawei IMS)
+	// not yet seen to end; the poller reads them on the Cloud's poll
+	// interval.
+	// +optional
+	MemberJobs []ImageMemberJob `json:"memberJobs,omitempty"`
+}
+
+// ImageMemberJob is one member change running as a job in the cloud.
+type ImageMemberJob struct {
+	// ID of the job in the cloud.
+	ID string `json:"id"`
+	// Project the job adds or removes.
+	Project string `json:"project"`
+	// Action: add or remove.
+	// +kubebuilder:validation:Enum=add;remove
+	Action string `json:"action"`
 }
 
 // ImageMemberStatus is one member of an image.

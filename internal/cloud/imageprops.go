@@ -69,6 +69,12 @@ type PropertySupport struct {
 	SharingNeedsShared bool
 	// AcceptShare: a consumer's Provider can accept a share.
 	AcceptShare bool
+	// PropsNeedImageRead: the batched image read carries no properties;
+	// GetImage under WithImageProps reads them (imageprops_read.go).
+	PropsNeedImageRead bool
+	// MemberJobs: AddMember and RemoveMember return *JobStarted, and
+	// GetJob reads the job (memberjobs.go).
+	MemberJobs bool
 }
 
 // CanSetVisibility reports whether v can be requested.
@@ -121,7 +127,7 @@ type ShareAcceptor interface {
 // NoImageProperties is embedded by drivers whose cloud (or setup) keeps no
 // image properties; Capabilities().Properties is then empty and the
 // reconciler never calls these.
-type NoImageProperties struct{}
+type NoImageProperties struct{ NoJobs }
 
 func noProps(op string) error {
 	return &Error{Class: ClassInvalid, Op: op, Message: "this cloud does not support image properties or sharing through the operator"}

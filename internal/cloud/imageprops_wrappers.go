@@ -18,12 +18,12 @@ func (i *instrumented) ListMembers(ctx context.Context, id string) (m []Member, 
 }
 
 func (i *instrumented) AddMember(ctx context.Context, id, project string) (err error) {
-	defer func(t time.Time) { i.observe(OpAddMember, t, err) }(time.Now())
+	defer func(t time.Time) { i.observe(OpAddMember, t, notJob(err)) }(time.Now())
 	return i.next.AddMember(ctx, id, project)
 }
 
 func (i *instrumented) RemoveMember(ctx context.Context, id, project string) (err error) {
-	defer func(t time.Time) { i.observe(OpRemoveMember, t, err) }(time.Now())
+	defer func(t time.Time) { i.observe(OpRemoveMember, t, notJob(err)) }(time.Now())
 	return i.next.RemoveMember(ctx, id, project)
 }
 
@@ -65,4 +65,16 @@ func (r *rateLimited) AcceptShare(ctx context.Context, id string) error {
 		return err
 	}
 	return r.next.AcceptShare(ctx, id)
+}
+
+func (i *instrumented) GetJob(ctx context.Context, id string) (j JobState, err error) {
+	defer func(t time.Time) { i.observe(OpGetJob, t, err) }(time.Now())
+	return i.next.GetJob(ctx, id)
+}
+
+func (r *rateLimited) GetJob(ctx context.Context, id string) (JobState, error) {
+	if err := r.wait(ctx, OpGetJob); err != nil {
+		return JobState{}, err
+	}
+	return r.next.GetJob(ctx, id)
 }

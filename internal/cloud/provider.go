@@ -208,6 +208,7 @@ type Provider interface {
 	ImagePropertyUpdater
 	ImageMembers
 	ShareAcceptor
+	JobReader
 }
 
 // UniqueIDs drops empty and repeated IDs from a batched read's request,

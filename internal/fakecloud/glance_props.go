@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 )
 
 // Glance v2 image-property and member calls, with Glance's status codes:
@@ -15,22 +16,45 @@ import (
 
 const glancePatchType = "application/openstack-images-v2.1-json-patch"
 
+// glanceFlavour is what differs between the services speaking Glance's
+// property and member protocol (OpenStack's Glance, Rackspace Cloud
+// Images).
+type glanceFlavour struct {
+	// needShared: members need visibility shared, and only a shared
+	// image lists them (Glance); Rackspace takes members on private images.
+	needShared bool
+	// visibilities a PATCH may set (public answers 403 everywhere).
+	visibilities []string
+	// auth checks the token and names the store's project it acts for.
+	auth func(w http.ResponseWriter, r *http.Request) (token, bool)
+}
+
+func (c *Cloud) openStackGlance() glanceFlavour {
+	return glanceFlavour{needShared: true, visibilities: []string{"private", "shared", "community"},
+		auth: func(w http.ResponseWriter, r *http.Request) (token, bool) { return c.authenticate(w, r, dialectGlance) }}
+}
+
 // glancePropsRoutes serves /v2/images/{id}/... beyond GET and DELETE;
 // segs starts at the image ID. It reports false for paths it does not
 // serve.
 func (c *Cloud) glancePropsRoutes(w http.ResponseWriter, r *http.Request, segs []string) bool {
+	return c.glancePropsRoutesAs(w, r, segs, c.openStackGlance())
+}
+
+// glancePropsRoutesAs is glancePropsRoutes for the service f.
+func (c *Cloud) glancePropsRoutesAs(w http.ResponseWriter, r *http.Request, segs []string, f glanceFlavour) bool {
 	id := segs[0]
 	var op Op
 	var h func(w http.ResponseWriter, r *http.Request, t token)
 	switch {
 	case len(segs) == 1 && r.Method == http.MethodPatch:
-		op, h = OpUpdateImage, func(w http.ResponseWriter, r *http.Request, t token) { c.glancePatch(w, r, t, id) }
+		op, h = OpUpdateImage, func(w http.ResponseWriter, r *http.Request, t token) { c.glancePatch(w, r, t, id, f) }
 	case len(segs) == 3 && segs[1] == "tags" && (r.Method == http.MethodPut || r.Method == http.MethodDelete):
 		op, h = OpImageTag, func(w http.ResponseWriter, r *http.Request, t token) { c.glanceTag(w, r, t, id, segs[2]) }
 	case len(segs) == 2 && segs[1] == "members" && r.Method == http.MethodGet:
-		op, h = OpListMembers, func(w http.ResponseWriter, r *http.Request, t token) { c.glanceListMembers(w, t, id) }
+		op, h = OpListMembers, func(w http.ResponseWriter, r *http.Request, t token) { c.glanceListMembers(w, t, id, f) }
 	case len(segs) == 2 && segs[1] == "members" && r.Method == http.MethodPost:
-		op, h = OpAddMember, func(w http.ResponseWriter, r *http.Request, t token) { c.glanceAddMember(w, r, t, id) }
+		op, h = OpAddMember, func(w http.ResponseWriter, r *http.Request, t token) { c.glanceAddMember(w, r, t, id, f) }
 	case len(segs) == 3 && segs[1] == "members" && r.Method == http.MethodDelete:
 		op, h = OpRemoveMember, func(w http.ResponseWriter, r *http.Request, t token) { c.glanceRemoveMember(w, t, id, segs[2]) }
 	case len(segs) == 3 && segs[1] == "members" && r.Method == http.MethodPut:
@@ -40,7 +64,7 @@ func (c *Cloud) glancePropsRoutes(w http.ResponseWriter, r *http.Request, segs [
 	}
 	img, _ := c.store.image(id)
 	c.serve(w, r, call{op: op, serverID: img.ServerID, dialect: dialectGlance}, func(w http.ResponseWriter, r *http.Request) {
-		t, ok := c.authenticate(w, r, dialectGlance)
+		t, ok := f.auth(w, r)
 		if !ok {
 			return
 		}
@@ -70,7 +94,7 @@ type jsonPatchOp struct {
 	Value any    `json:"value"`
 }
 
-func (c *Cloud) glancePatch(w http.ResponseWriter, r *http.Request, t token, id string) {
+func (c *Cloud) glancePatch(w http.ResponseWriter, r *http.Request, t token, id string, f glanceFlavour) {
 	if r.Header.Get("Content-Type") != glancePatchType {
 		writeError(w, dialectGlance, http.StatusUnsupportedMediaType, "Unsupported Content-Type", "")
 		return
@@ -87,7 +111,7 @@ func (c *Cloud) glancePatch(w http.ResponseWriter, r *http.Request, t token, id 
 	var msg string
 	img, err := c.store.updateImage(id, func(img *Image) error {
 		for _, o := range ops {
-			status, msg = applyPatch(img, o)
+			status, msg = applyPatch(img, o, f.visibilities)
 			if status != 0 {
 				return errors.New(msg)
 			}
@@ -106,17 +130,17 @@ func (c *Cloud) glancePatch(w http.ResponseWriter, r *http.Request, t token, id 
 
 // applyPatch applies one v2.1 json-patch operation to the paths the
 // simulator keeps, and says which status Glance answers when it refuses.
-func applyPatch(img *Image, o jsonPatchOp) (int, string) {
+func applyPatch(img *Image, o jsonPatchOp, visibilities []string) (int, string) {
 	if o.Op != "replace" && o.Op != "add" {
 		return http.StatusBadRequest, "Unsupported op " + o.Op
 	}
 	switch o.Path {
 	case "/visibility":
 		v, _ := o.Value.(string)
-		switch v {
-		case "public":
+		switch {
+		case v == "public":
 			return http.StatusForbidden, "You are not authorized to complete publicize_image action."
-		case "private", "shared", "community":
+		case slices.Contains(visibilities, v):
 			img.Visibility = v
 		default:
 			return http.StatusBadRequest, "Invalid value '" + v + "' for visibility"
@@ -167,13 +191,13 @@ func glanceMemberBody(id, project, status string) map[string]any {
 		"created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z", "schema": "/v2/schemas/member"}
 }
 
-func (c *Cloud) glanceListMembers(w http.ResponseWriter, t token, id string) {
+func (c *Cloud) glanceListMembers(w http.ResponseWriter, t token, id string, f glanceFlavour) {
 	img, ok := c.store.image(id)
 	if !ok {
 		writeError(w, dialectGlance, http.StatusNotFound, "No image found with ID "+id, "")
 		return
 	}
-	if img.visibility() != "shared" {
+	if f.needShared && img.visibility() != "shared" {
 		writeError(w, dialectGlance, http.StatusForbidden, "Only shared images have members.", "")
 		return
 	}
@@ -187,7 +211,7 @@ func (c *Cloud) glanceListMembers(w http.ResponseWriter, t token, id string) {
 	writeJSON(w, http.StatusOK, map[string]any{"members": out, "schema": "/v2/schemas/members"})
 }
 
-func (c *Cloud) glanceAddMember(w http.ResponseWriter, r *http.Request, t token, id string) {
+func (c *Cloud) glanceAddMember(w http.ResponseWriter, r *http.Request, t token, id string, f glanceFlavour) {
 	var body struct {
 		Member string `json:"member"`
 	}
@@ -198,7 +222,7 @@ func (c *Cloud) glanceAddMember(w http.ResponseWriter, r *http.Request, t token,
 	if !c.glanceOwned(w, t, id) {
 		return
 	}
-	_, err := c.store.updateImage(id, func(img *Image) error { return addMember(img, body.Member, true) })
+	_, err := c.store.updateImage(id, func(img *Image) error { return addMember(img, body.Member, f.needShared) })
 	switch {
 	case errors.Is(err, errNotShared):
 		writeError(w, dialectGlance, http.StatusForbidden, "Not allowed to create members for image "+id+".", "")

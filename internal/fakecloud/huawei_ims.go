@@ -30,6 +30,7 @@ func (c *Cloud) huaweiIMSRoutes(w http.ResponseWriter, r *http.Request, path str
 		}
 		c.serveImage(w, r, dialectHuaweiIMS, segs[2], del, gateway, c.imsGet, c.imsDelete)
 	case c.imsSharingRoutes(w, r, segs):
+	case c.imsTagRoutes(w, r, segs):
 	default:
 		c.serve(w, r, call{op: OpOther, dialect: dialectHuaweiIMS}, func(w http.ResponseWriter, r *http.Request) {
 			writeHuaweiGatewayError(w, http.StatusNotFound, "APIGW.0101", "The API does not exist or has not been published in the environment", "")

@@ -160,10 +160,18 @@ func imsMemberChange(img *Image, method string, projects []string, consumer, sta
 	return nil
 }
 
-func (c *Cloud) imsListMembers(w http.ResponseWriter, id string) {
+// imsImage reads image id, or answers IMS's 404.
+func (c *Cloud) imsImage(w http.ResponseWriter, id string) (Image, bool) {
 	img, ok := c.store.image(id)
 	if !ok {
 		writeError(w, dialectHuaweiIMS, http.StatusNotFound, "Image "+id+" could not be found.", "")
+	}
+	return img, ok
+}
+
+func (c *Cloud) imsListMembers(w http.ResponseWriter, id string) {
+	img, ok := c.imsImage(w, id)
+	if !ok {
 		return
 	}
 	out := []any{}

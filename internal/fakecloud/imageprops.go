@@ -26,6 +26,7 @@ var (
 	errDuplicateMember = errors.New("member is duplicated")
 	errMemberNotFound  = errors.New("member not found")
 	errTagNotFound     = errors.New("tag not found")
+	errTooManyTags     = errors.New("too many tags")
 )
 
 // ImageProps are what the fronts render of an image besides its core

@@ -96,6 +96,11 @@ func (c *Cloud) novaDeleteImage(w http.ResponseWriter, nr novaReq, id string) {
 	if novaImagesGone(w, nr) {
 		return
 	}
+	// Glance refuses a protected image; Nova passes that on as 403.
+	if img, ok := c.store.image(id); ok && img.Protected {
+		writeError(w, dialectNova, http.StatusForbidden, "You are not allowed to delete the image.", "")
+		return
+	}
 	if !c.store.deleteImage(id) {
 		writeError(w, dialectNova, http.StatusNotFound, "Image not found.", "")
 		return

@@ -15,6 +15,7 @@ import (
 //
 //	POST /rackspace/identity/v2.0/tokens
 //	     /rackspace/{region}/servers/v2/{tenant}/...   region dfw or ord
+//	     /rackspace/{region}/images/v2/images/...      Cloud Images (rackspace_images.go)
 //
 // The real service has one host per region (dfw.servers.api…,
 // ord.servers.api…); here the region is the first path segment so that a
@@ -81,6 +82,8 @@ func (c *Cloud) rackspaceRoutes(w http.ResponseWriter, r *http.Request, rest str
 		c.rackspaceIdentityRoutes(w, r, segs[1:])
 	case len(segs) >= 3 && isRackspaceRegion(segs[0]) && segs[1] == "servers" && segs[2] == "v2":
 		c.rackspaceServersRoutes(w, r, strings.ToUpper(segs[0]), segs[3:])
+	case len(segs) >= 3 && isRackspaceRegion(segs[0]) && segs[1] == "images" && segs[2] == "v2":
+		c.rackspaceImagesRoutes(w, r, segs[3:])
 	default:
 		// Includes the legacy v1.0 API of the catalog's cloudServers entry,
 		// which is listed but not simulated: a driver must not pick it.

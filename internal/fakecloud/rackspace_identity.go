@@ -96,8 +96,8 @@ func (c *Cloud) rackspaceIssue(w http.ResponseWriter, r *http.Request) {
 
 // rackspaceCatalog lists, like the real catalog, two services of type
 // compute: the legacy first-generation "cloudServers" (v1.0, no region)
-// and "cloudServersOpenStack" per region, the one a driver must pick. The
-// cloudImages entry (Glance v2) points at the simulator's Glance front.
+// and "cloudServersOpenStack" per region, the one a driver must pick, and
+// cloudImages (Glance v2, rackspace_images.go) per region.
 func (c *Cloud) rackspaceCatalog(tenant string) []any {
 	var compute, images []any
 	for _, region := range rackspaceRegions {
@@ -112,7 +112,7 @@ func (c *Cloud) rackspaceCatalog(tenant string) []any {
 		images = append(images, map[string]any{
 			"region":    region,
 			"tenantId":  tenant,
-			"publicURL": c.ImageURL() + "/v2",
+			"publicURL": c.RackspaceImagesURL(region),
 		})
 	}
 	return []any{

@@ -39,6 +39,14 @@ func (p *Provider) GetImage(ctx context.Context, id string) (*cloud.Image, error
 		return nil, cloud.Malformed(cloud.OpGetImage, "the image response has no image ID")
 	}
 	out := img.toImage(p.imageURL(img.ID))
+	if cloud.ImagePropsWanted(ctx) {
+		// Tags are in their own API (sharing.go); visibility and protection
+		// are not kept, so only the tags count.
+		if out.Tags, err = p.readTags(ctx, img.ID); err != nil {
+			return nil, err
+		}
+		out.PropsKnown = true
+	}
 	return &out, nil
 }
 

@@ -46,6 +46,8 @@ func init() {
 // concurrent use; the token, the catalog and the negotiated microversion
 // are shared by all callers for the Provider's lifetime.
 type Provider struct {
+	// Member calls finish in the call.
+	cloud.NoJobs
 	s          *settings
 	httpClient http.Client
 

@@ -157,6 +157,6 @@ func (p *Provider) glanceDeleteImage(ctx context.Context, s *session, id string)
 func (g glanceImage) toImage(glanceRoot string) cloud.Image {
 	img := g.GlanceImage.Image(absoluteURL(glanceRoot, g.Self))
 	img.VolumeSnapshots = cloud.SnapshotsOfMapping(g.BlockDeviceMapping)
-	img.ImageProps = g.props()
+	img.ImageProps = g.Props()
 	return img
 }

@@ -160,13 +160,6 @@ func (p *Provider) AcceptShare(ctx context.Context, id string) error {
 	return p.fail(cloud.OpAcceptShare, err)
 }
 
-// glanceProps are the image fields this file keeps.
-type glanceProps struct {
-	Tags       []string `json:"tags"`
-	Visibility string   `json:"visibility"`
-	Protected  bool     `json:"protected"`
-}
-
-func (g glanceProps) props() cloud.ImageProps {
-	return cloud.ImageProps{PropsKnown: true, Tags: g.Tags, Visibility: cloud.Visibility(g.Visibility), Protected: g.Protected}
-}
+// glanceProps are the image fields this file keeps (shared with the
+// Rackspace Cloud Images driver).
+type glanceProps = cloud.GlanceProps

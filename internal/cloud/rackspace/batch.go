@@ -18,7 +18,7 @@ const minBatch = 8
 // any number of images (ImagesPerCall 0) and the poller reads them all
 // together. Servers report Nova's task states, and images keep metadata.
 func (p *Provider) Capabilities() cloud.Capabilities {
-	return cloud.Capabilities{ImagesPerCall: 0, IdempotencyKey: cloud.KeyInMetadata, ServerTasks: true, Power: powerCapabilities()}
+	return cloud.Capabilities{ImagesPerCall: 0, IdempotencyKey: cloud.KeyInMetadata, ServerTasks: true, Power: powerCapabilities(), Properties: propertySupport()}
 }
 
 // GetImages reads many images at once. IDs the cloud does not know are

@@ -62,19 +62,28 @@ func (p *Provider) computeEndpoint(catalog []catalogService, defaultRegion, toke
 // defaultRegion when region is empty; or the only one when neither is
 // known). Regions compare case-insensitively: "dfw" is DFW.
 func selectCompute(catalog []catalogService, region, defaultRegion, field string) (string, error) {
+	return selectService(catalog, catalogEntry{computeServiceName, "compute", "Cloud Servers"}, region, defaultRegion, field)
+}
+
+// catalogEntry names a service of the catalog: its name, its type, and
+// the product a user enables.
+type catalogEntry struct{ name, kind, product string }
+
+// selectService picks the endpoint of service e as selectCompute does.
+func selectService(catalog []catalogService, e catalogEntry, region, defaultRegion, field string) (string, error) {
 	var svc *catalogService
 	var computeNames []string
 	for i := range catalog {
-		if catalog[i].Name == computeServiceName {
+		if catalog[i].Name == e.name {
 			svc = &catalog[i]
 		}
-		if catalog[i].Type == "compute" {
+		if catalog[i].Type == e.kind {
 			computeNames = append(computeNames, catalog[i].Name)
 		}
 	}
 	if svc == nil {
-		return "", fmt.Errorf("the service catalog has no %s service (compute services: %s); is Cloud Servers enabled for this account?",
-			computeServiceName, listOrNone(computeNames))
+		return "", fmt.Errorf("the service catalog has no %s service (%s services: %s); is %s enabled for this account?",
+			e.name, e.kind, listOrNone(computeNames), e.product)
 	}
 	which := region
 	if which == "" {
@@ -95,24 +104,24 @@ func selectCompute(catalog []catalogService, region, defaultRegion, field string
 		match = &svc.Endpoints[0]
 	case which == "":
 		return "", fmt.Errorf("the user has no default region and the catalog lists %s in %s; set the Cloud's region",
-			computeServiceName, listOrNone(regions))
+			e.name, listOrNone(regions))
 	default:
 		source := "the Cloud's region"
 		if region == "" {
 			source = "the user's default region"
 		}
 		return "", fmt.Errorf("the service catalog has no %s endpoint in %s %s (available: %s); set the Cloud's region",
-			computeServiceName, source, which, listOrNone(regions))
+			e.name, source, which, listOrNone(regions))
 	}
 	u := match.PublicURL
 	if field == "internalURL" {
 		u = match.InternalURL
 	}
 	if u == "" {
-		return "", fmt.Errorf("the %s endpoint in region %s has no %s", computeServiceName, match.Region, field)
+		return "", fmt.Errorf("the %s endpoint in region %s has no %s", e.name, match.Region, field)
 	}
 	if err := cloud.CheckHTTPURL(u); err != nil {
-		return "", fmt.Errorf("the %s endpoint in region %s: %w", computeServiceName, match.Region, err)
+		return "", fmt.Errorf("the %s endpoint in region %s: %w", e.name, match.Region, err)
 	}
 	return strings.TrimRight(u, "/"), nil
 }

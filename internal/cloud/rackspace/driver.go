@@ -32,9 +32,8 @@ func init() {
 type Provider struct {
 	// Images hold no Cloud Block Storage volumes (docs/providers/rackspace.md).
 	cloud.NoVolumeSnapshots
-	// No image properties or sharing yet (docs/providers).
-	cloud.NoImageProperties
-
+	// Member calls finish in the call.
+	cloud.NoJobs
 	s  *settings
 	hc http.Client
 

@@ -90,6 +90,7 @@ func (p *Provider) requestToken(ctx context.Context) (*session, error) {
 	if s.compute, err = p.computeEndpoint(a.ServiceCatalog, a.User.DefaultRegion, s.tenantID); err != nil {
 		return nil, err
 	}
+	s.images, s.imagesErr = p.imagesEndpoint(a.ServiceCatalog, a.User.DefaultRegion)
 	return s, nil
 }
 

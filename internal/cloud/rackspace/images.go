@@ -18,8 +18,12 @@ const maxPages = 100
 // filters of FindImages leave a handful of images.
 const pageSize = "1000"
 
-// GetImage reads one image from the Cloud Servers images API.
+// GetImage reads one image from the Cloud Servers images API, or from
+// Cloud Images when the caller wants its properties (sharing.go).
 func (p *Provider) GetImage(ctx context.Context, id string) (*cloud.Image, error) {
+	if cloud.ImagePropsWanted(ctx) {
+		return p.getImageProps(ctx, id)
+	}
 	var body struct {
 		Image cloud.NovaImage `json:"image"`
 	}

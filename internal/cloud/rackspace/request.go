@@ -28,6 +28,20 @@ type response struct {
 // before the API acts, so even a createImage is safe to resend. Errors are
 // classified for op.
 func (p *Provider) call(ctx context.Context, op, method, rel string, query url.Values, body any, okCodes ...int) (*response, error) {
+	return p.callAPI(ctx, op, computeAPI, method, rel, query, body, okCodes...)
+}
+
+// api is one of the account's services: where its base URL is in the
+// session, and the media type of its request bodies ("" for JSON).
+type api struct {
+	base        func(s *session, op string) (string, error)
+	contentType string
+}
+
+var computeAPI = api{base: func(s *session, _ string) (string, error) { return s.compute, nil }}
+
+// callAPI is call to any of the account's services.
+func (p *Provider) callAPI(ctx context.Context, op string, to api, method, rel string, query url.Values, body any, okCodes ...int) (*response, error) {
 	var raw []byte
 	if body != nil {
 		var err error
@@ -40,7 +54,7 @@ func (p *Provider) call(ctx context.Context, op, method, rel string, query url.V
 		return nil, err
 	}
 	for retried := false; ; retried = true {
-		res, err := p.send(ctx, op, s, method, rel, query, raw)
+		res, err := p.send(ctx, op, to, s, method, rel, query, raw)
 		if err != nil {
 			return nil, err
 		}
@@ -58,8 +72,12 @@ func (p *Provider) call(ctx context.Context, op, method, rel string, query url.V
 }
 
 // send is one attempt of call.
-func (p *Provider) send(ctx context.Context, op string, s *session, method, rel string, query url.Values, raw []byte) (*response, error) {
-	u := s.compute + "/" + rel
+func (p *Provider) send(ctx context.Context, op string, to api, s *session, method, rel string, query url.Values, raw []byte) (*response, error) {
+	base, err := to.base(s, op)
+	if err != nil {
+		return nil, err
+	}
+	u := base + "/" + rel
 	if len(query) > 0 {
 		u += "?" + query.Encode()
 	}
@@ -68,6 +86,9 @@ func (p *Provider) send(ctx context.Context, op string, s *session, method, rel 
 		return nil, cloud.Invalid(op, "building the request: "+err.Error())
 	}
 	req.Header.Set("X-Auth-Token", s.token)
+	if to.contentType != "" && raw != nil {
+		req.Header.Set("Content-Type", to.contentType)
+	}
 	return p.roundTrip(op, req)
 }
 

@@ -20,6 +20,9 @@ type session struct {
 	tenantID string
 	// compute is the Cloud Servers v2 base URL, no trailing slash.
 	compute string
+	// images is the Cloud Images v2 base URL (properties and members),
+	// or "" with imagesErr saying why there is none.
+	images, imagesErr string
 }
 
 // Authenticate authenticates on first use and otherwise re-uses the token

@@ -438,3 +438,32 @@ func TestCreateImageBodyEncoding(t *testing.T) {
 		t.Errorf("round trip %s: %v", raw, err)
 	}
 }
+
+// TestCloudImagesEndpoint: the property calls go to the catalog's
+// cloudImages entry of the Cloud's region, PATCH with the json-patch media
+// type; a catalog without it still authenticates, and only the property
+// calls fail, saying what is missing.
+func TestCloudImagesEndpoint(t *testing.T) {
+	ctx := context.Background()
+	s := newStub(t)
+	p := s.provider()
+	if err := p.Authenticate(ctx); err != nil {
+		t.Fatalf("Authenticate without cloudImages: %v", err)
+	}
+	if ce := wantClass(t, p.UpdateImageProperties(ctx, "img1", cloud.PropertyUpdate{AddTags: []string{"x"}}), cloud.ClassInvalid); !strings.Contains(ce.Message, "cloudImages") {
+		t.Fatalf("no cloudImages in the catalog: %q", ce.Message)
+	}
+
+	withImages := strings.Replace(stubAccess, `"serviceCatalog":[`, `"serviceCatalog":[
+ {"name":"cloudImages","type":"image","endpoints":[{"region":"ORD","publicURL":"%[1]s/ord-images/v2"},{"region":"DFW","publicURL":"%[1]s/images/v2"}]},`, 1)
+	s.setIdentity(func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, fmt.Sprintf(withImages, s.Srv.URL)) })
+	s.Handle("PATCH /images/v2/images/img1", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, `{"id":"img1"}`) })
+	yes := true
+	if err := s.provider().UpdateImageProperties(ctx, "img1", cloud.PropertyUpdate{Protected: &yes}); err != nil {
+		t.Fatalf("UpdateImageProperties: %v", err)
+	}
+	reqs := s.Requests("/images/v2/images/img1")
+	if len(reqs) != 1 || reqs[0].Header.Get("Content-Type") != glancePatchType || reqs[0].Body != `[{"op":"replace","path":"/protected","value":true}]` {
+		t.Errorf("PATCH requests %+v", reqs)
+	}
+}

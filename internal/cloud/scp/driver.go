@@ -30,6 +30,8 @@ func init() {
 type Provider struct {
 	// Images' volumes are not read yet (docs/providers/scp.md).
 	cloud.NoVolumeSnapshots
+	// Member calls finish in the call.
+	cloud.NoJobs
 
 	s    *settings
 	http *http.Client
