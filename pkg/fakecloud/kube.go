@@ -34,3 +34,20 @@ func (c *Cloud) Objects(namespace, name string) (*corev1.Secret, *imagesv1.Cloud
 	}
 	return secret, cloud
 }
+
+// ClusterObjects returns a Secret (named name-credentials) in
+// credentialsNamespace, the namespace the operator reads ClusterCloud
+// credentials from, and a ClusterCloud named name that reaches this Cloud
+// and may be used from the namespaces listed in allowedNamespaces (none
+// when empty, as a ClusterCloud without allowedNamespaces allows nobody).
+func (c *Cloud) ClusterObjects(credentialsNamespace, name string, allowedNamespaces ...string) (*corev1.Secret, *imagesv1.ClusterCloud) {
+	secret, cloud := c.Objects(credentialsNamespace, name)
+	cc := &imagesv1.ClusterCloud{
+		ObjectMeta: metav1.ObjectMeta{Name: name},
+		Spec:       imagesv1.ClusterCloudSpec{CloudSpec: cloud.Spec},
+	}
+	if len(allowedNamespaces) > 0 {
+		cc.Spec.AllowedNamespaces = &imagesv1.AllowedNamespaces{Names: allowedNamespaces}
+	}
+	return secret, cc
+}

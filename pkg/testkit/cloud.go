@@ -37,3 +37,19 @@ func CreateCloud(ctx context.Context, c client.Client, sim *fakecloud.Cloud, nam
 	}
 	return cloud, nil
 }
+
+// CreateClusterCloud creates a ClusterCloud named name that reaches the
+// simulated cloud sim from the namespaces in allowedNamespaces, and its
+// credentials Secret (name-credentials) in credentialsNamespace, which
+// must be the operator's Options.ClusterCloudNamespace. ServerImages refer
+// to it with cloudRef kind ClusterCloud.
+func CreateClusterCloud(ctx context.Context, c client.Client, sim *fakecloud.Cloud, credentialsNamespace, name string, allowedNamespaces ...string) (*imagesv1.ClusterCloud, error) {
+	secret, cc := sim.ClusterObjects(credentialsNamespace, name, allowedNamespaces...)
+	if err := c.Create(ctx, secret); err != nil {
+		return nil, fmt.Errorf("testkit: creating Secret %s/%s: %w", credentialsNamespace, secret.Name, err)
+	}
+	if err := c.Create(ctx, cc); err != nil {
+		return nil, fmt.Errorf("testkit: creating ClusterCloud %s: %w", name, err)
+	}
+	return cc, nil
+}

@@ -31,10 +31,15 @@ type Options struct {
 	// DriftCheckInterval is how often Ready images are checked for
 	// deletion behind the operator's back (10 minutes when zero).
 	DriftCheckInterval time.Duration
+	// ClusterCloudNamespace is where the operator reads ClusterClouds'
+	// credentials Secrets (CreateClusterCloud puts them there). Unset,
+	// ClusterClouds are refused: the operator never looks for their
+	// Secrets in every namespace.
+	ClusterCloudNamespace string
 }
 
-// Register adds the operator's reconcilers (Cloud, ServerImage,
-// ServerImageSchedule) to mgr, which must know the operator's kinds (see
+// Register adds the operator's reconcilers (Cloud, ClusterCloud,
+// ServerImage, ServerImageSchedule) to mgr, which must know the operator's kinds (see
 // Scheme). They start with mgr. ctx bounds watches the operator starts on
 // its own (on credentials Secrets): cancel it when mgr stops.
 func Register(ctx context.Context, mgr manager.Manager, opts Options) error {
@@ -46,6 +51,7 @@ func Register(ctx context.Context, mgr manager.Manager, opts Options) error {
 	return controllers.Setup(ctx, mgr, controllers.Options{
 		MaxConcurrentReconciles: opts.MaxConcurrentReconciles,
 		DriftCheckInterval:      opts.DriftCheckInterval,
+		ClusterCloudNamespace:   opts.ClusterCloudNamespace,
 	})
 }
 

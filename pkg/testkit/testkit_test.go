@@ -47,17 +47,25 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// credentialsNS holds the ClusterClouds' credentials Secrets.
+const credentialsNS = "serverimage-credentials"
+
 func run(m *testing.M) int {
-	op, err := testkit.StartOperator(context.Background(), cfg, testkit.Options{})
+	var err error
+	if k8s, err = client.New(cfg, client.Options{Scheme: testkit.Scheme()}); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	if err := k8s.Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: credentialsNS}}); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	op, err := testkit.StartOperator(context.Background(), cfg, testkit.Options{ClusterCloudNamespace: credentialsNS})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
 	defer func() { _ = op.Stop() }()
-	if k8s, err = client.New(cfg, client.Options{Scheme: testkit.Scheme()}); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
 	return m.Run()
 }
 
@@ -119,6 +127,50 @@ func TestEveryDialect(t *testing.T) {
 				t.Errorf("no %s Event", imagesv1.ReasonRateLimited)
 			}
 		})
+	}
+}
+
+// TestClusterCloud: a ClusterCloud from CreateClusterCloud serves the
+// namespaces it allows, and only those.
+func TestClusterCloud(t *testing.T) {
+	allowed, other := namespace(t, "team-a"), namespace(t, "team-b")
+	sim := startSim(t, fakecloud.Options{BuildTime: 300 * time.Millisecond})
+	server := sim.AddServer("web-1")
+	name := "sim-" + allowed // cluster-scoped: one per test run
+	cc, err := testkit.CreateClusterCloud(t.Context(), k8s, sim, credentialsNS, name, allowed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = k8s.Delete(context.Background(), cc) })
+	ref := imagesv1.CloudReference{Kind: imagesv1.KindClusterCloud, Name: name}
+	ok, refused := serverImage(allowed, "golden", name, server.ID), serverImage(other, "golden", name, server.ID)
+	ok.Spec.CloudRef, refused.Spec.CloudRef = ref, ref
+	for _, si := range []*imagesv1.ServerImage{ok, refused} {
+		if err := k8s.Create(t.Context(), si); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := testkit.RequireReady(t, k8s, client.ObjectKeyFromObject(ok), time.Minute)
+	if img, found := sim.Image(got.Status.ImageID); !found || img.Status != fakecloud.ImageActive {
+		t.Fatalf("status.imageID %q: simulator has %+v (found %v), want an active image", got.Status.ImageID, img, found)
+	}
+	var stalled *metav1.Condition
+	deadline := time.Now().Add(30 * time.Second)
+	for stalled == nil && time.Now().Before(deadline) {
+		var si imagesv1.ServerImage
+		if err := k8s.Get(t.Context(), client.ObjectKeyFromObject(refused), &si); err != nil {
+			t.Fatal(err)
+		}
+		if c := meta.FindStatusCondition(si.Status.Conditions, imagesv1.ConditionReady); c != nil && c.Reason == imagesv1.ReasonCloudNotAllowed {
+			stalled = c
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if stalled == nil {
+		t.Fatalf("the ServerImage in %s, which %s does not allow, is not refused with %s", other, name, imagesv1.ReasonCloudNotAllowed)
+	}
+	if n := sim.Calls(fakecloud.OpCreateImage); n != 1 {
+		t.Errorf("%d createImage calls, want 1: the refused namespace must make none", n)
 	}
 }
 
