@@ -5,6 +5,11 @@ import (
 	"testing"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/watch"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
 	imagesv1 "github.com/serverimage-operator/serverimage-operator/api/v1alpha1"
 	"github.com/serverimage-operator/serverimage-operator/internal/fakecloud"
 )
@@ -139,11 +144,42 @@ func volumeBackedImport(t *testing.T, p provider) {
 }
 
 // volumeSnapshotsUnknown: where the cloud gives no way to find them, a
-// delete says that snapshots may be left.
+// delete says that snapshots may be left, in a condition and an Event.
 func volumeSnapshotsUnknown(t *testing.T, p provider) {
 	s := p.start(t, fakecloud.Options{})
 	si := s.readyImage("img", deleteWithImage)
+	// The condition lives only as long as the deleted object: a watch
+	// opened before the delete sees it.
+	wc, err := client.NewWithWatch(cfg, client.Options{Scheme: k8s.Scheme()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := wc.Watch(t.Context(), &imagesv1.ServerImageList{}, client.InNamespace(s.Name), client.MatchingFields{"metadata.name": "img"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
 	s.Delete(si)
+	var seen *metav1.Condition
+	timeout := time.After(30 * time.Second)
+	for gone := false; !gone; {
+		select {
+		case ev := <-w.ResultChan():
+			if ev.Type == watch.Deleted {
+				gone = true
+			}
+			if obj, ok := ev.Object.(*imagesv1.ServerImage); ok {
+				if c := meta.FindStatusCondition(obj.Status.Conditions, imagesv1.ConditionReady); c != nil && c.Reason == imagesv1.ReasonVolumeSnapshotsUnknown {
+					seen = c
+				}
+			}
+		case <-timeout:
+			t.Fatal("the ServerImage was not deleted within 30s")
+		}
+	}
+	if seen == nil || !contains(seen.Message, si.Status.ImageID) {
+		t.Errorf("no Ready=False %s condition naming image %s before the object went (saw %+v)", imagesv1.ReasonVolumeSnapshotsUnknown, si.Status.ImageID, seen)
+	}
 	s.WaitServerImageGone("img")
 	note := s.WaitEvent("img", "Warning", imagesv1.ReasonVolumeSnapshotsUnknown)
 	if !contains(note, si.Status.ImageID) || !contains(note, "no way to find the volume snapshots") {

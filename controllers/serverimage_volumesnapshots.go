@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	imagesv1 "github.com/serverimage-operator/serverimage-operator/api/v1alpha1"
@@ -127,8 +128,16 @@ var errSnapshotInUse = errors.New("volume snapshot in use")
 func (r *ServerImageReconciler) deleteVolumeSnapshots(ctx context.Context, p *pass) (res reconcile.Result, done bool, err error) {
 	si, prov := p.si, p.prov
 	if prov.Capabilities().VolumeSnapshots == cloud.SnapshotsHidden {
-		r.Recorder.Eventf(si, nil, "Warning", imagesv1.ReasonVolumeSnapshotsUnknown, "DeleteImage",
-			"this cloud gives no way to find the volume snapshots behind image %s: if it was an image of a volume-backed server, its snapshots are left (see the provider's documentation)", si.Status.ImageID)
+		msg := fmt.Sprintf("this cloud gives no way to find the volume snapshots behind image %s: if it was an image of a volume-backed server, its snapshots are left (see the provider's documentation)", si.Status.ImageID)
+		// The condition is written before the finalizer goes, so that a
+		// watch on the delete (kubectl get -w, a pipeline) sees it; the
+		// Event outlives the object.
+		setProgressing(&si.Status.Conditions, si.Generation, imagesv1.ReasonVolumeSnapshotsUnknown, msg)
+		if err := r.Status().Patch(ctx, si, client.MergeFrom(p.orig)); err != nil {
+			return reconcile.Result{}, false, fmt.Errorf("recording that volume snapshots may be left: %w", err)
+		}
+		p.orig = si.DeepCopy()
+		r.Recorder.Eventf(si, nil, "Warning", imagesv1.ReasonVolumeSnapshotsUnknown, "DeleteImage", "%s", msg)
 		return reconcile.Result{}, true, nil
 	}
 	var waiting, inUse []string
