@@ -42,9 +42,15 @@ func (r *ServerImageReconciler) reconcileDelete(ctx context.Context, p *pass) (r
 		return res, nil
 	}
 	prov := p.prov
-	ids, err := r.imagesToDelete(ctx, si, prov)
-	if err == nil {
-		err = r.releaseProperties(ctx, p)
+	var ids []string
+	var err error
+	// Once snapshot deletion has begun the image is gone: asking again
+	// would only cost two calls and repeat the Event on every pass.
+	if !volumeSnapshotDeletionBegun(si) {
+		ids, err = r.imagesToDelete(ctx, si, prov)
+		if err == nil {
+			err = r.releaseProperties(ctx, p)
+		}
 	}
 	if err != nil {
 		return deleteFailure(si, err)

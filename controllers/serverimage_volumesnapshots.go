@@ -118,6 +118,18 @@ func recordSnapshot(rec *imagesv1.VolumeSnapshotStatus, snap *cloud.VolumeSnapsh
 	}
 }
 
+// volumeSnapshotDeletionBegun: snapshots are deleted only after the
+// image is gone, so a recorded snapshot that is deleting or gone means the
+// image step is done and need not be repeated.
+func volumeSnapshotDeletionBegun(si *imagesv1.ServerImage) bool {
+	for _, s := range si.Status.VolumeSnapshots {
+		if s.Status == string(cloud.SnapshotDeleting) || s.Status == snapshotStatusNotFound {
+			return true
+		}
+	}
+	return false
+}
+
 // errSnapshotInUse is why a snapshot delete is retried with backoff.
 var errSnapshotInUse = errors.New("volume snapshot in use")
 
