@@ -20,17 +20,8 @@ var blockStorageTypes = []string{"block-storage", "volumev3", "volumev2"}
 // none: images and their deletion work without it, and only the snapshot
 // calls then fail, saying why.
 func (p *Provider) blockStorage(s *session, catalog *tokens3.ServiceCatalog, project string) *gophercloud.ServiceClient {
-	if catalog == nil {
-		return nil
-	}
 	for _, typ := range blockStorageTypes {
-		has := false
-		for _, e := range catalog.Entries {
-			has = has || e.Type == typ
-		}
-		if !has {
-			continue
-		}
+		// endpoint fails for a type the catalog (or a nil one) lacks.
 		if u, err := p.endpoint(catalog, typ, "", project); err == nil {
 			return &gophercloud.ServiceClient{ProviderClient: s.provider, Endpoint: u, ResourceBase: u, Type: typ}
 		}
