@@ -34,6 +34,15 @@ func (c *Cloud) openStackGlance() glanceFlavour {
 		auth: func(w http.ResponseWriter, r *http.Request) (token, bool) { return c.authenticate(w, r, dialectGlance) }}
 }
 
+// guard runs h once the flavour's auth accepts the token.
+func (f glanceFlavour) guard(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := f.auth(w, r); ok {
+			h(w, r)
+		}
+	}
+}
+
 // glancePropsRoutes serves /v2/images/{id}/... beyond GET and DELETE;
 // segs starts at the image ID. It reports false for paths it does not
 // serve.

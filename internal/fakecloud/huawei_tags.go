@@ -1,6 +1,7 @@
 package fakecloud
 
 import (
+	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -82,7 +83,6 @@ func (c *Cloud) imsTagAction(w http.ResponseWriter, r *http.Request, id string) 
 			return
 		}
 	}
-	var tooMany bool
 	_, err := c.store.updateImage(id, func(img *Image) error {
 		tags := slices.Clone(img.Tags)
 		for _, t := range body.Tags {
@@ -96,7 +96,6 @@ func (c *Cloud) imsTagAction(w http.ResponseWriter, r *http.Request, id string) 
 			}
 		}
 		if len(tags) > imsMaxTags {
-			tooMany = true
 			return errTooManyTags
 		}
 		slices.Sort(tags)
@@ -104,7 +103,7 @@ func (c *Cloud) imsTagAction(w http.ResponseWriter, r *http.Request, id string) 
 		return nil
 	})
 	switch {
-	case tooMany:
+	case errors.Is(err, errTooManyTags):
 		writeError(w, dialectHuaweiIMS, http.StatusBadRequest, "An image can have at most 10 tags.", "")
 	case err != nil:
 		writeError(w, dialectHuaweiIMS, http.StatusNotFound, "Image "+id+" could not be found.", "")

@@ -103,17 +103,11 @@ func novaImageField(s serverInfo, nr novaReq) any {
 // task state with 400 "task_state is invalid (internal error)".
 func writeNovaPowerFailure(w http.ResponseWriter, d dialect, legacy bool, serverID, verb string, err error) {
 	var conflict *stateConflict
-	switch {
-	case errors.Is(err, errServerNotFound):
-		writeError(w, d, http.StatusNotFound, fmt.Sprintf("Instance %s could not be found.", serverID), "")
-	case errors.As(err, &conflict) && legacy && d == dialectNova && conflict.Attr == "task_state":
+	if errors.As(err, &conflict) && legacy && d == dialectNova && conflict.Attr == "task_state" {
 		writeError(w, d, http.StatusBadRequest, "task_state is invalid (internal error)", "")
-	case errors.As(err, &conflict):
-		writeError(w, d, http.StatusConflict, fmt.Sprintf(
-			"Cannot '%s' instance %s while it is in %s %s", verb, serverID, conflict.Attr, conflict.State), "")
-	default:
-		writeError(w, d, http.StatusInternalServerError, err.Error(), "")
+		return
 	}
+	writeNovaActionFailure(w, d, serverID, verb, fmt.Sprintf("Instance %s could not be found.", serverID), err)
 }
 
 // serveNovaPower serves os-stop and os-start on the Nova-shaped fronts

@@ -23,14 +23,7 @@ func (c *Cloud) rackspaceImagesRoutes(w http.ResponseWriter, r *http.Request, se
 	f := c.rackspaceImages()
 	switch {
 	case len(segs) == 2 && segs[0] == "images" && (get || del):
-		guard := func(h http.HandlerFunc) http.HandlerFunc {
-			return func(w http.ResponseWriter, r *http.Request) {
-				if _, ok := f.auth(w, r); ok {
-					h(w, r)
-				}
-			}
-		}
-		c.serveImage(w, r, dialectGlance, segs[1], del, guard, c.glanceGet, c.glanceDelete)
+		c.serveImage(w, r, dialectGlance, segs[1], del, f.guard, c.glanceGet, c.glanceDelete)
 	case len(segs) >= 2 && segs[0] == "images" && c.glancePropsRoutesAs(w, r, segs[1:], f):
 	default:
 		c.serveNotFound(w, r, dialectGlance)
