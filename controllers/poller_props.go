@@ -40,7 +40,7 @@ func (p *imagePoller) watchPropsLocked(cloudUID types.UID, si *imagesv1.ServerIm
 	}
 	t.propsWatch = propsWatch{
 		keep:     true,
-		recorded: propsKey(st.Tags, st.Visibility, st.Protected != nil && *st.Protected),
+		recorded: recordedKey(st),
 		sharing:  len(si.Spec.Sharing) > 0 || len(st.OwnedMembers) > 0,
 	}
 }

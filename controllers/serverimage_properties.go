@@ -31,8 +31,7 @@ import (
 // in the spec, or something the operator added to undo. Objects without
 // either cost no call here.
 func usesProperties(si *imagesv1.ServerImage) bool {
-	sp := si.Spec.ImageProperties
-	return len(sp.Tags) > 0 || sp.Visibility != "" || sp.Protected != nil || len(sp.Sharing) > 0 || si.Status.Properties != nil
+	return specUsesProperties(si) || si.Status.Properties != nil
 }
 
 // refuseUnsupported stops an object whose spec asks for a property the
@@ -232,7 +231,12 @@ func (r *ServerImageReconciler) writePropertiesIntent(ctx context.Context, p *pa
 // recordedAs reports whether the status shows the image's properties as
 // img has them: anything else is drift (or a change not recorded yet).
 func recordedAs(st *imagesv1.ImagePropertiesStatus, img *cloud.Image) bool {
-	return propsKey(st.Tags, st.Visibility, st.Protected != nil && *st.Protected) == propsKey(img.Tags, string(img.Visibility), img.Protected)
+	return recordedKey(st) == propsKey(img.Tags, string(img.Visibility), img.Protected)
+}
+
+// recordedKey is the status's view of the image's properties as propsKey.
+func recordedKey(st *imagesv1.ImagePropertiesStatus) string {
+	return propsKey(st.Tags, st.Visibility, st.Protected != nil && *st.Protected)
 }
 
 func propsKey(tags []string, vis string, protected bool) string {

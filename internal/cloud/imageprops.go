@@ -2,6 +2,7 @@ package cloud
 
 import (
 	"context"
+	"net/http"
 	"slices"
 )
 
@@ -146,3 +147,12 @@ func (NoImageProperties) RemoveMember(context.Context, string, string) error {
 	return noProps(OpRemoveMember)
 }
 func (NoImageProperties) AcceptShare(context.Context, string) error { return noProps(OpAcceptShare) }
+
+// MemberAdded is err from adding a member, with 409 (already a member)
+// taken as success: a repeated call already added it.
+func MemberAdded(err error) error {
+	if ce := AsError(OpAddMember, err); ce != nil && ce.HTTPStatus == http.StatusConflict {
+		return nil
+	}
+	return err
+}

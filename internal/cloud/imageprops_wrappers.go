@@ -33,38 +33,23 @@ func (i *instrumented) AcceptShare(ctx context.Context, id string) (err error) {
 }
 
 func (r *rateLimited) UpdateImageProperties(ctx context.Context, id string, u PropertyUpdate) error {
-	if err := r.wait(ctx, OpUpdateImage); err != nil {
-		return err
-	}
-	return r.next.UpdateImageProperties(ctx, id, u)
+	return r.do(ctx, OpUpdateImage, func() error { return r.next.UpdateImageProperties(ctx, id, u) })
 }
 
 func (r *rateLimited) ListMembers(ctx context.Context, id string) ([]Member, error) {
-	if err := r.wait(ctx, OpListMembers); err != nil {
-		return nil, err
-	}
-	return r.next.ListMembers(ctx, id)
+	return limited(ctx, r, OpListMembers, func() ([]Member, error) { return r.next.ListMembers(ctx, id) })
 }
 
 func (r *rateLimited) AddMember(ctx context.Context, id, project string) error {
-	if err := r.wait(ctx, OpAddMember); err != nil {
-		return err
-	}
-	return r.next.AddMember(ctx, id, project)
+	return r.do(ctx, OpAddMember, func() error { return r.next.AddMember(ctx, id, project) })
 }
 
 func (r *rateLimited) RemoveMember(ctx context.Context, id, project string) error {
-	if err := r.wait(ctx, OpRemoveMember); err != nil {
-		return err
-	}
-	return r.next.RemoveMember(ctx, id, project)
+	return r.do(ctx, OpRemoveMember, func() error { return r.next.RemoveMember(ctx, id, project) })
 }
 
 func (r *rateLimited) AcceptShare(ctx context.Context, id string) error {
-	if err := r.wait(ctx, OpAcceptShare); err != nil {
-		return err
-	}
-	return r.next.AcceptShare(ctx, id)
+	return r.do(ctx, OpAcceptShare, func() error { return r.next.AcceptShare(ctx, id) })
 }
 
 func (i *instrumented) GetJob(ctx context.Context, id string) (j JobState, err error) {
@@ -73,8 +58,5 @@ func (i *instrumented) GetJob(ctx context.Context, id string) (j JobState, err e
 }
 
 func (r *rateLimited) GetJob(ctx context.Context, id string) (JobState, error) {
-	if err := r.wait(ctx, OpGetJob); err != nil {
-		return JobState{}, err
-	}
-	return r.next.GetJob(ctx, id)
+	return limited(ctx, r, OpGetJob, func() (JobState, error) { return r.next.GetJob(ctx, id) })
 }

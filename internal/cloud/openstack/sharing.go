@@ -3,7 +3,6 @@ package openstack
 import (
 	"context"
 	"errors"
-	"net/http"
 	"net/url"
 
 	"github.com/gophercloud/gophercloud/v2"
@@ -119,10 +118,7 @@ func (p *Provider) AddMember(ctx context.Context, id, project string) error {
 		return err
 	}
 	err = p.fail(cloud.OpAddMember, members.Create(ctx, s.image, url.PathEscape(id), project).Err)
-	if ce := cloud.AsError(cloud.OpAddMember, err); err != nil && ce.HTTPStatus == http.StatusConflict {
-		return nil
-	}
-	return err
+	return cloud.MemberAdded(err)
 }
 
 // RemoveMember unshares the image; a member already gone is success.

@@ -143,10 +143,7 @@ func (p *Provider) ListMembers(ctx context.Context, id string) ([]cloud.Member, 
 func (p *Provider) AddMember(ctx context.Context, id, project string) error {
 	_, err := p.callAPI(ctx, cloud.OpAddMember, imagesAPI, http.MethodPost, imagePath(id, "members"), nil,
 		map[string]string{"member": project}, http.StatusOK)
-	if ce := cloud.AsError(cloud.OpAddMember, err); err != nil && ce.HTTPStatus == http.StatusConflict {
-		return nil
-	}
-	return err
+	return cloud.MemberAdded(err)
 }
 
 // RemoveMember unshares the image; a member already gone is success.

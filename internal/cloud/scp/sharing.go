@@ -82,10 +82,7 @@ func (p *Provider) ListMembers(ctx context.Context, id string) ([]cloud.Member, 
 // means a repeated call already did.
 func (p *Provider) AddMember(ctx context.Context, id, account string) error {
 	err := p.call(ctx, cloud.OpAddMember, http.MethodPost, membersPath(id), nil, scpMember{MemberID: account}, nil)
-	if ce := cloud.AsError(cloud.OpAddMember, err); ce != nil && ce.HTTPStatus == http.StatusConflict {
-		return nil
-	}
-	return err
+	return cloud.MemberAdded(err)
 }
 
 // RemoveMember unshares the image; a member already gone is success.
