@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"time"
 
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	imagesv1 "github.com/serverimage-operator/serverimage-operator/api/v1alpha1"
@@ -66,10 +65,7 @@ func (r *ServerImageReconciler) captureFromServer(p *pass, srv *cloud.Server) {
 func (r *ServerImageReconciler) captured(si *imagesv1.ServerImage, at time.Time, how string) {
 	t := metav1.NewTime(at)
 	si.Status.CapturedAt = &t
-	meta.SetStatusCondition(&si.Status.Conditions, metav1.Condition{
-		Type: imagesv1.ConditionCaptured, Status: metav1.ConditionTrue, Reason: imagesv1.ReasonDiskCaptured,
-		ObservedGeneration: si.Generation,
-		Message:            fmt.Sprintf("the disk of server %s is captured in image %s: %s", si.Spec.ServerID, si.Status.ImageID, how),
-	})
+	set(&si.Status.Conditions, si.Generation, imagesv1.ConditionCaptured, metav1.ConditionTrue, imagesv1.ReasonDiskCaptured,
+		fmt.Sprintf("the disk of server %s is captured in image %s: %s", si.Spec.ServerID, si.Status.ImageID, how))
 	r.Recorder.Eventf(si, nil, "Normal", imagesv1.ReasonDiskCaptured, "CaptureImage", "disk of server %s captured: %s", si.Spec.ServerID, how)
 }

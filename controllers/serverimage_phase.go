@@ -1,7 +1,7 @@
 package controllers
 
 import (
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 
 	imagesv1 "github.com/serverimage-operator/serverimage-operator/api/v1alpha1"
 )
@@ -10,7 +10,6 @@ import (
 // alone.
 func phaseOf(si *imagesv1.ServerImage) imagesv1.ServerImagePhase {
 	pw := si.Status.Power
-	ready := readyCondition(si.Status.Conditions)
 	switch {
 	case !si.DeletionTimestamp.IsZero():
 		return imagesv1.PhaseDeleting
@@ -18,7 +17,7 @@ func phaseOf(si *imagesv1.ServerImage) imagesv1.ServerImagePhase {
 		return imagesv1.PhaseStopping
 	case pw.Owed() && (pw.State == imagesv1.PowerStarting || stalled(si) || si.Status.ActivatedTime != nil):
 		return imagesv1.PhaseStarting
-	case ready != nil && ready.Status == metav1.ConditionTrue:
+	case meta.IsStatusConditionTrue(si.Status.Conditions, imagesv1.ConditionReady):
 		return imagesv1.PhaseReady
 	case stalled(si):
 		return imagesv1.PhaseFailed

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
@@ -438,17 +439,11 @@ func imageSettled(si *imagesv1.ServerImage) bool {
 }
 
 func stalled(si *imagesv1.ServerImage) bool {
-	c := condition(si, imagesv1.ConditionStalled)
-	return c != nil && c.Status == metav1.ConditionTrue
+	return meta.IsStatusConditionTrue(si.Status.Conditions, imagesv1.ConditionStalled)
 }
 
 func condition(si *imagesv1.ServerImage, typ string) *metav1.Condition {
-	for i := range si.Status.Conditions {
-		if si.Status.Conditions[i].Type == typ {
-			return &si.Status.Conditions[i]
-		}
-	}
-	return nil
+	return meta.FindStatusCondition(si.Status.Conditions, typ)
 }
 
 // cloudReady reports whether the object's Cloud is Ready for its current
